@@ -1,0 +1,22 @@
+// Every limit sluice enforces, named and documented in one place (after Postfix's mail_params.h).
+
+/** procmail's LINEBUF default: longest expansion of a condition, action or assignment. */
+export const LINEBUF_DEFAULT = 2048;
+/** LINEBUF can never be set below this (procmail's MINlinebuf). */
+export const LINEBUF_MIN = 128;
+/** Seconds a program may run before SIGTERM (procmail's TIMEOUT default). */
+export const TIMEOUT_DEFAULT = 960;
+/** Seconds between lock attempts (LOCKSLEEP). */
+export const LOCKSLEEP_DEFAULT = 8;
+/** A lockfile older than this many seconds is stale (LOCKTIMEOUT); 0 disables forcing. */
+export const LOCKTIMEOUT_DEFAULT = 1024;
+/** Seconds to pause after forcing a stale lock, and after resource errors (SUSPEND). */
+export const SUSPEND_DEFAULT = 16;
+/** Default umask for everything the delivery agent creates. */
+export const UMASK_DEFAULT = 0o077;
+/** Nesting depth of INCLUDERC before we refuse (procmail has no limit; this stops include loops). */
+export const INCLUDE_DEPTH_MAX = 32;
+/** Largest message sluice reads into memory from stdin (bytes). */
+export const MESSAGE_SIZE_MAX = 1024 * 1024 * 1024;
+/** Width of the "  Folder:" column in the log abstract (size is right-aligned to end here + 7). */
+export const ABSTRACT_FOLDER_COLUMN = 72;
