@@ -33,6 +33,18 @@ export interface FolderDelivery {
   verbose: boolean;
   /** Where the writer's diagnostics go (full lines, "procmail: " prefix included). */
   log: LogFn;
+  /**
+   * Called once the target name is known and before the file is opened: procmail assigns
+   * LASTFOLDER at that moment (VERBOSE shows `Assigning "LASTFOLDER=..."` before `Opening`).
+   */
+  setLastFolder(name: string): void;
+  /**
+   * DEFAULT/ORGMAIL delivery (procmail's writefolder with dolock): when the folder turns out
+   * to be a plain mbox file (not /dev/null), take the dotlock `<folder><ext>` around the write,
+   * unless it is the global LOCKFILE already held. A lock that cannot be created because the
+   * spool directory is not writable is skipped silently (procmail, setgid mail, can write there).
+   */
+  dotlock?: Omit<LockRequest, 'path'> & { ext: string; globalLock?: string };
 }
 
 export interface FolderResult {
@@ -64,6 +76,10 @@ export interface ProgramRequest {
   timeoutSeconds: number;
   /** Where "Timeout, terminating" goes. */
   log: LogFn;
+  /** The command as procmail shows it in messages. */
+  display?: string;
+  /** Send the program's stdout to the log destination too (procmail's TRAP: stdout joins stderr). */
+  stdoutToLog?: boolean;
 }
 
 export interface ProgramResult {
@@ -97,6 +113,8 @@ export interface Effects {
   log(text: string): void;
   /** LOGFILE=path: open it for appending (created if missing). Returns false when it cannot be opened; logging then goes to stderr. undefined/'' closes it. */
   setLogfile(path: string | undefined): boolean;
+  /** UMASK=: procmail calls umask() at once; files, lockfiles and programs created later inherit it. */
+  setUmask?(mask: number): void;
   /** MAILDIR=dir: chdir. false when it fails (the engine then logs and sets MAILDIR to "."). */
   chdir(dir: string): boolean;
   /** Current working directory (absolute). */

@@ -1,0 +1,278 @@
+// `sluice procmail`: the procmail(1) command line. Parses procmail's own option syntax by
+// hand (clustered flags, -f-, -a arg, -d user...), builds the starting environment the way
+// procmail does, reads the mail, and hands everything to the engine with the real host.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { Engine, type RcSpec } from '../engine/engine.ts';
+import { Environment } from '../engine/vars.ts';
+import { readMessage } from '../message/index.ts';
+import { RealHost } from '../deliver/host.ts';
+import { EX_NOUSER, EX_OK, EX_TEMPFAIL, EX_USAGE } from '../sysexits.ts';
+import { MESSAGE_SIZE_MAX } from '../limits.ts';
+
+const VERSION = 'procmail v3.23pre 2001/09/13 (compatible: sluice)';
+const PM_VERSION = '3.23pre';
+
+export const HELP = `Usage: sluice procmail [-vptoY] [-f fromwhom] [parameter=value | rcfile] ...
+   Or: sluice procmail [-toY] [-f fromwhom] [-a argument] ... -d recipient ...
+   Or: sluice procmail [-ptY] [-f fromwhom] -m [parameter=value] ... rcfile [argument] ...
+
+A procmail 3.22 compatible local delivery agent: reads one message on stdin and runs it
+through the rcfile(s), delivering to mbox, Maildir (dir/), MH (dir/.) and directory folders.
+
+Options:
+  -v         print the version and exit
+  -p         preserve (most of) the environment
+  -t         fail softly: if delivery fails, exit 75 (EX_TEMPFAIL) so the MTA retries
+  -f name    regenerate the From_ line with name as sender (-f- refreshes the date only)
+  -o         override fake From_ lines
+  -Y         Berkeley format mailbox: disregard Content-Length
+  -a arg     set $1, $2, ...
+  -d user    explicit delivery mode (MTA local delivery agent)
+  -m         generic mail filter mode: rcfile, then its arguments
+
+Exit status: 0 delivered; 73 (EX_CANTCREAT) nothing could be written; 75 with -t or on any
+internal error; 67 unknown user (-d).
+`;
+
+interface Options {
+  preserve: boolean;
+  mailfilter: boolean;
+  override: boolean;
+  berkeley: boolean;
+  tempfail: boolean;
+  from?: string;
+  args: string[];
+  deliver?: string[];
+  rest: string[];
+}
+
+function parseOptions(argv: string[], err: (s: string) => void): Options | number {
+  const o: Options = { preserve: false, mailfilter: false, override: false, berkeley: false, tempfail: false, args: [], rest: [] };
+  let k = 0;
+  outer: for (; k < argv.length; k++) {
+    const a = argv[k]!;
+    if (!a.startsWith('-')) break;
+    for (let j = 1; ; j++) {
+      const c = a[j];
+      switch (c) {
+        case undefined:
+          continue outer;
+        case 'v':
+          process.stderr.write(`${VERSION}\n`);
+          return EX_OK;
+        case 'h':
+        case '?':
+          process.stderr.write(HELP);
+          return EX_USAGE;
+        case 'p': o.preserve = true; continue;
+        case 'm': o.mailfilter = true; continue;
+        case 'o': o.override = true; continue;
+        case 'Y': case 'y': o.berkeley = true; continue;
+        case 't': o.tempfail = true; continue;
+        case 'f':
+        case 'r': {
+          const rest = a.slice(j + 1);
+          if (rest) o.from = rest;
+          else if (k + 1 < argv.length) o.from = argv[++k];
+          else err('procmail: Missing name\n');
+          continue outer;
+        }
+        case 'a': {
+          const rest = a.slice(j + 1);
+          if (rest) o.args.push(rest);
+          else if (k + 1 < argv.length) o.args.push(argv[++k]!);
+          else err('procmail: Missing argument\n');
+          continue outer;
+        }
+        case 'd': {
+          const rest = a.slice(j + 1);
+          const users = rest ? [rest, ...argv.slice(k + 1)] : argv.slice(k + 1);
+          if (!users.length) {
+            err('procmail: Missing recipient\n');
+            break outer;
+          }
+          o.deliver = users;
+          return o;
+        }
+        case '-':
+          if (j === 1 && a.length === 2) {
+            k++;
+            break outer;
+          }
+        // falls through
+        default:
+          err(`procmail: Unrecognised options: "${a.slice(j)}"\n`);
+          err(HELP.split('\n').slice(0, 3).join('\n') + '\n');
+          err('procmail: Processing continued\n');
+          continue outer;
+      }
+    }
+  }
+  o.rest = argv.slice(k);
+  return o;
+}
+
+interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+}
+
+function lookupUser(byName?: string): PasswdEntry | null {
+  const uid = process.getuid?.() ?? 0;
+  try {
+    for (const line of readFileSync('/etc/passwd', 'latin1').split('\n')) {
+      const f = line.split(':');
+      if (f.length < 7) continue;
+      if (byName !== undefined ? f[0] === byName : Number(f[2]) === uid) {
+        return { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]!, shell: f[6]! };
+      }
+    }
+  } catch {
+    /* fall back to the process's own view below */
+  }
+  if (byName !== undefined) return null;
+  const u = os.userInfo();
+  return { name: u.username, uid: u.uid, gid: u.gid, home: u.homedir, shell: u.shell ?? '/bin/sh' };
+}
+
+/** The environment procmail starts from (cleanupenv + initdefenv). */
+function startEnvironment(o: Options, user: PasswdEntry, commandLineRc: boolean, hostname: string): Environment {
+  const env = new Environment();
+  const src = process.env;
+  if (o.preserve) {
+    for (const [k, v] of Object.entries(src)) {
+      if (v === undefined) continue;
+      if (/^(LD_|_RLD|LIBPATH=|ELF_LD_|AOUT_LD_)/.test(k)) continue;
+      env.set(k, v);
+    }
+  } else if (src.TZ !== undefined) env.set('TZ', src.TZ);
+  env.set('LOGNAME', user.name);
+  env.set('HOME', user.home);
+  const mailbox = `/var/mail/${user.name}`;
+  env.set('DEFAULT', mailbox);
+  env.set('SHELL', '/bin/sh');
+  if (!o.preserve || !o.mailfilter) {
+    env.set('PROCMAIL_VERSION', PM_VERSION);
+    env.set('SENDMAILFLAGS', '-oi');
+    env.set('SENDMAIL', '/usr/sbin/sendmail');
+    env.set('SHELLFLAGS', '-c');
+    env.set('MSGPREFIX', 'msg.');
+    env.set('LOCKEXT', '.lock');
+    env.set('SHELLMETAS', '&|<>~;?*[');
+    env.set('HOST', hostname);
+    env.unset('LASTFOLDER');
+    env.unset('EXITCODE');
+    env.unset('IFS');
+    env.unset('ENV');
+    env.unset('PWD');
+  }
+  env.set('LINEBUF', '2048');
+  if (commandLineRc) env.set('COMSAT', 'no');
+  if (o.mailfilter) env.unset('ORGMAIL');
+  else env.set('ORGMAIL', mailbox);
+  env.set('PATH', `${user.home}/bin:/usr/local/bin:/usr/bin:/bin`);
+  return env;
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    const b = chunk as Buffer;
+    total += b.length;
+    if (total > MESSAGE_SIZE_MAX) throw new Error(`message larger than ${MESSAGE_SIZE_MAX} bytes`);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--help') {
+    process.stdout.write(HELP);
+    return EX_OK;
+  }
+  const host = new RealHost();
+  const err = (s: string) => host.log(s);
+  const parsed = parseOptions(argv, err);
+  if (typeof parsed === 'number') return parsed;
+  const o = parsed;
+  if (o.deliver && (o.preserve || o.mailfilter)) {
+    err(`procmail: Conflicting options\n`);
+    o.preserve = o.mailfilter = false;
+  }
+  if (o.mailfilter && o.args.length) {
+    err(`procmail: Conflicting options\n`);
+    o.args = [];
+  }
+
+  const invoker = lookupUser();
+  const user = o.deliver ? lookupUser(o.deliver[0]) : invoker;
+  if (!user) {
+    err(`procmail: Unknown user "${o.deliver![0]}"\n`);
+    return EX_NOUSER;
+  }
+
+  // arguments: VAR=value assignments and rcfiles (with -m: the rcfile, then its arguments)
+  const assignments: string[] = [];
+  const rcNames: string[] = [];
+  let args = o.args;
+  if (!o.deliver) {
+    for (let k = 0; k < o.rest.length; k++) {
+      const a = o.rest[k]!;
+      if (a.includes('=') && !(o.mailfilter && rcNames.length)) {
+        assignments.push(a);
+        continue;
+      }
+      rcNames.push(a);
+      if (o.mailfilter) {
+        args = o.rest.slice(k + 1);
+        break;
+      }
+    }
+  }
+  if (o.mailfilter && !rcNames.length) {
+    err('procmail: Missing rcfile\n');
+    return 66;
+  }
+
+  const env = startEnvironment(o, user, rcNames.length > 0, host.hostname());
+  const raw = await readStdin();
+  const msg = readMessage(raw, {
+    fromSender: o.from,
+    override: o.override,
+    berkeley: o.berkeley,
+    generateFrom: o.deliver ? (invoker?.name ?? String(process.getuid?.() ?? 0)) : undefined,
+    invoker: invoker?.name,
+    now: host.now(),
+  });
+
+  let rcfiles: RcSpec[];
+  if (rcNames.length) {
+    rcfiles = rcNames.map((p) => ({
+      path: p,
+      kind: p.startsWith('/') ? 'absolute' : p.startsWith('./') ? 'current' : o.mailfilter ? 'current' : 'absolute',
+    }));
+  } else {
+    rcfiles = [{ path: '.procmailrc', kind: 'default' }];
+  }
+  const engine = new Engine({
+    fx: host,
+    mail: { head: msg.head, body: msg.body },
+    contentLength: msg.contentLength,
+    berkeley: o.berkeley,
+    env,
+    args,
+    argv0: 'procmail',
+    tempfail: o.tempfail,
+    assignments,
+    rcfiles,
+    mailfilter: o.mailfilter,
+    defaultMaildir: o.mailfilter ? host.cwd() : user.home,
+  });
+  const res = await engine.run();
+  return res.exitCode === undefined ? EX_TEMPFAIL : res.exitCode;
+}

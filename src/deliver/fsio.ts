@@ -1,0 +1,64 @@
+// The few raw file operations the writers need, behind one small object so that tests can
+// make a write fail (ENOSPC, EIO) at a chosen byte without a full disk.
+import * as fs from 'node:fs';
+import { fsPath } from './oschars.ts';
+
+export interface FileIO {
+  /** write(2): returns the number of bytes written (may be short), throws on error. */
+  write(fd: number, buf: Buffer, offset: number, length: number): number;
+  fsync(fd: number): void;
+}
+
+export const realIO: FileIO = {
+  write: (fd, buf, offset, length) => fs.writeSync(fd, buf, offset, length),
+  fsync: (fd) => fs.fsyncSync(fd),
+};
+
+/** Writes every chunk completely (retrying short writes); throws the first error. */
+export function writeChunks(io: FileIO, fd: number, chunks: Buffer[]): void {
+  for (const chunk of chunks) {
+    let off = 0;
+    while (off < chunk.length) {
+      const n = io.write(fd, chunk, off, chunk.length - off);
+      if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+      off += n;
+    }
+  }
+}
+
+/** fsync that, like procmail, ignores EINVAL (the descriptor is not a file, e.g. /dev/null). */
+export function syncFile(io: FileIO, fd: number): void {
+  try {
+    io.fsync(fd);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+  }
+}
+
+/** Makes a directory entry change (link, rename) durable. Best effort: some filesystems refuse. */
+export function syncDirectory(dir: string): void {
+  let fd = -1;
+  try {
+    fd = fs.openSync(fsPath(dir), 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // a directory fsync is not supported everywhere (EINVAL on some network filesystems)
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
+  }
+}
+
+/** close(2) without throwing (used on error paths). */
+export function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // nothing left to do with a descriptor that will not close
+  }
+}
+
+/** Directory part of a path as procmail's lastdirsep() cuts it ("" when there is no slash). */
+export function dirOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i + 1);
+}

@@ -1,0 +1,73 @@
+// Creating a file under a fresh unique name (procmail's unique()): O_EXCL, a new name on
+// EEXIST, at most 8 tries.
+import * as fs from 'node:fs';
+import { classify, DeliveryFailure, errnoOf } from './errors.ts';
+import { closeQuietly, syncFile, writeChunks } from './fsio.ts';
+import { quoted, type WriteContext } from './context.ts';
+import { fsPath } from './oschars.ts';
+
+const RETRY_UNIQUE = 8;
+
+export interface Created {
+  fd: number;
+  /** The unique file name alone. */
+  name: string;
+  /** dir + "/" + name */
+  path: string;
+}
+
+export class CreateFailed extends Error {
+  constructor(readonly code: string, readonly path: string) {
+    super(`cannot create ${path} (${code})`);
+  }
+}
+
+/**
+ * Creates `dir/<unique>` with `mode` (before the umask). On failure procmail reports the
+ * name it tried only in VERBOSE mode ("Error while writing to"), then throws CreateFailed.
+ */
+export function createUnique(ctx: WriteContext, dir: string, style: 'maildir' | 'temporary', mode: number): Created {
+  let lastCode = 'EEXIST';
+  let path = '';
+  for (let attempt = 0; attempt < RETRY_UNIQUE; attempt++) {
+    const name = style === 'maildir' ? ctx.names.maildir() : ctx.names.temporary();
+    path = `${dir}/${name}`;
+    try {
+      const fd = fs.openSync(fsPath(path), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode);
+      return { fd, name, path };
+    } catch (err) {
+      lastCode = errnoOf(err);
+      if (lastCode !== 'EEXIST') break;
+    }
+  }
+  if (ctx.verbose) ctx.log(quoted('Error while writing to', path));
+  throw new CreateFailed(lastCode, path);
+}
+
+/** unlink(2) that ignores errors (cleanup paths). */
+export function removeQuietly(path: string): void {
+  try {
+    fs.unlinkSync(fsPath(path));
+  } catch {
+    // already gone, or not ours to remove
+  }
+}
+
+/**
+ * Fills a staging file created by createUnique: write, fsync, close. On failure the file is
+ * removed and procmail's message for MH and directory folders is logged: it always reads
+ * "Error while writing to" the staging name, whatever the errno (procmail's cleanup unlink
+ * overwrites errno before the message is chosen).
+ */
+export function fillStaged(ctx: WriteContext, created: Created, chunks: Buffer[]): void {
+  try {
+    writeChunks(ctx.io, created.fd, chunks);
+    syncFile(ctx.io, created.fd);
+    fs.closeSync(created.fd);
+  } catch (err) {
+    closeQuietly(created.fd);
+    removeQuietly(created.path);
+    ctx.log(quoted('Error while writing to', created.path));
+    throw new DeliveryFailure(classify(errnoOf(err)), errnoOf(err));
+  }
+}
