@@ -154,3 +154,13 @@ test('/bin/sh cannot be found either: "Failed to execute", status 69', async () 
   assert.equal(r.status, 69);
   assert.deepEqual(lines, ['procmail: Failed to execute "bad\0name"\n']);
 });
+
+test('a program that exits without reading a small message: no write error (the pipe would have absorbed it)', async () => {
+  const host = new RealHost();
+  // procmail: `| exit 5` (exec fails, /bin/sh cannot open "exit") with the 494-byte message
+  const r = await host.run(prog(['exit', '5'], { stdin: [Buffer.alloc(494, 'x')] }).req);
+  assert.equal(r.status, 2);
+  assert.equal(r.writeError, false);
+  const big = await host.run(prog(['exit', '5'], { stdin: [Buffer.alloc(4 << 20, 'x')] }).req);
+  assert.equal(big.writeError, true);
+});

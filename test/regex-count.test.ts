@@ -83,6 +83,32 @@ describe('302/303: how successive searches continue', () => {
   });
 });
 
+describe('recorded with random patterns against procmail', () => {
+  it('b+\\/ counts 2 in "Aba-bb", MATCH grown by the x+ bug', () => {
+    assert.deepEqual(scan('b+\\/', 'Aba-bb'), { count: 2, endless: false, match: 'b' });
+  });
+  it('an empty rest after a non-newline still gets a virtual newline, and a \\/ there sets nothing', () => {
+    assert.deepEqual(scan('.*\\<\\/.*', 'Subject: [list] Hello a+b\nX-A:'), { count: 3, endless: false, match: 'X-A:' });
+    assert.deepEqual(scan('b|$$', 'ab'), { count: 2, endless: false });
+  });
+});
+
+describe('scan()', () => {
+  it('yields each search lazily, with the MATCH it sets', () => {
+    const c = compileProcmailRegex('[a-z]\\/[0-9]', { caseSensitive: false });
+    const it = c.scan('ab1ab2ab3');
+    assert.deepEqual(it.next().value, { endless: false, match: '1' });
+    assert.deepEqual(it.next().value, { endless: false, match: '2' });
+    assert.deepEqual([...it], [{ endless: false, match: '3' }]);
+  });
+  it('ends with the endless search', () => {
+    assert.deepEqual([...compileProcmailRegex('$^^', { caseSensitive: false }).scan('a\n')], [
+      { endless: false },
+      { endless: true },
+    ]);
+  });
+});
+
 describe('count()', () => {
   it('is Infinity for endless matches and stops at the limit', () => {
     const c = compileProcmailRegex('e', { caseSensitive: false });

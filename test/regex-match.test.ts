@@ -264,11 +264,19 @@ describe('dialect', () => {
     }
   });
 
-  it('deeply nested repetitions stay within the engine', () => {
-    const p = '('.repeat(600) + 'a' + ')*'.repeat(600);
+  it('directly nested repetitions collapse, so they stay within the engine', () => {
+    const p = '('.repeat(1200) + 'a' + ')*'.repeat(1200);
     const c = compileProcmailRegex(p, { caseSensitive: false });
     assert.equal(c.unsupported, undefined);
     assert.equal(c.test('xaay'), true);
+  });
+
+  it('a pattern nested deeper than the engine allows is reported, not thrown', () => {
+    const c = compileProcmailRegex('('.repeat(700) + 'a' + ')*b'.repeat(700), { caseSensitive: false });
+    assert.match(c.unsupported ?? '', /too complex/);
+    assert.equal(c.test('ab'), false);
+    assert.equal(c.exec('ab'), null);
+    assert.deepEqual(c.countMatches('ab'), { count: 0, endless: false });
   });
 });
 
@@ -383,6 +391,22 @@ describe('MATCH extraction', () => {
     assert.equal(match('\\/[a-c]+', 'abc'), 'abc');
     assert.equal(match('b\\/c$^^', 'abc'), null); // $^^ needs a real final newline
     assert.equal(match('b\\/c$^^', 'abc\n'), 'c\n');
+  });
+
+  it('a match through a branch without \\/ that ends first leaves MATCH alone', () => {
+    // recorded with random patterns against procmail
+    assert.deepEqual(compileProcmailRegex('()([ab])*|[ab]?a*.*a*\\/|ab$ +', { caseSensitive: false }).exec('\nb  aa'), {});
+    assert.deepEqual(compileProcmailRegex('x|a\\/b', { caseSensitive: false }).exec('xab'), {});
+    assert.equal(match('x|a\\/b', 'abx'), 'b');
+    assert.equal(match('a\\/b|ab', 'ab'), 'b'); // tie: the first branch decides
+    assert.deepEqual(compileProcmailRegex('ab|a\\/b', { caseSensitive: false }).exec('ab'), {});
+  });
+
+  it("procmail's bug with x+ before \\/ and a right part that can be empty is reproduced", () => {
+    const H = 'List-Id: Foo <foo.x.org>\nSubject:   spaced   out \n';
+    assert.equal(match('^Subject: +\\/b*', H), '  ');
+    assert.equal(match('^Subject: +\\/.*', H), '  spaced   out ');
+    assert.equal(match('^Subject: +\\/s', H), 's'); // right part cannot be empty: no effect
   });
 
   it('MATCH keeps the bytes of the text (latin1)', () => {

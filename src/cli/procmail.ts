@@ -261,8 +261,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const engine = new Engine({
     fx: host,
-    mail: { head: msg.head, body: msg.body },
-    contentLength: msg.contentLength,
+    mail: msg,
     berkeley: o.berkeley,
     env,
     args,

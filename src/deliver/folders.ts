@@ -125,7 +125,9 @@ async function deliverToFile(ctx: WriteContext, req: FolderDelivery, target: Res
   }
   if (target.existed) markUpdated(target.path, target.mode, ctx.umask);
   if (ctx.beforeMailboxWrite) await ctx.beforeMailboxWrite(target.path);
-  const content = mboxContent(req.mail, req.raw, req.contentLength);
+  // procmail quotes the whole body, or with Content-Length only past the length it claims
+  const quoteFromBody = req.quoteFromBody ?? (req.contentLength ? Infinity : 0);
+  const content = mboxContent(req.mail, req.raw, quoteFromBody);
   const bytes = await appendToMbox(ctx, target.path, content, { markNewMail: !req.raw });
   return { ok: true, lastFolder: target.path, bytes };
 }

@@ -2,6 +2,7 @@
 // message parts. The result is a list of slices of the original buffers (no copy of the
 // message), plus the byte count the log abstract shows.
 import type { MailParts } from '../engine/effects.ts';
+import { realStart } from '../message/header-scan.ts';
 
 export interface Content {
   chunks: Buffer[];
@@ -15,22 +16,44 @@ const QUOTE = Buffer.from('>', 'latin1');
 const NEWLINE = Buffer.from('\n', 'latin1');
 
 /**
- * mbox: `>`-quote every line that starts with "From " except the leading From_ line (in the
- * header too, case 170), unless `raw` (the r flag disables quoting as well, verified against
- * procmail 3.22) or, for the body only, when a Content-Length header is in effect. Then one
- * newline unless `raw` or the data already ends with an empty line.
+ * mbox: `>`-quote lines that start with "From " (procmail's getchunk), then one newline
+ * unless `raw` or the data already ends with an empty line. `raw` (the r flag) disables the
+ * quoting as well (verified against procmail 3.22). Which lines are quoted:
+ * - in the header, every "From " line after the first line (case 170);
+ * - in the body, from `quoteFromBody` on (a body offset; 0 = every line; with a
+ *   Content-Length field procmail starts after the length it claims: cases 010, 173);
+ * - never the first line of a body-only write (nothing before it is written);
+ * - procmail searches with strstr(), so a NUL byte ends the search of its region.
  */
-export function mboxContent(mail: MailParts, raw: boolean, contentLength: boolean): Content {
+export function mboxContent(mail: MailParts, raw: boolean, quoteFromBody: number): Content {
   const { head, body } = mail;
   if (raw) return plain([head, body]);
-  // procmail scans for "\nFrom " from `realstart` (after any leading newlines of the
-  // message); when only the body is written the scan starts at the body's first byte.
-  let start = 0;
-  if (head.length > 0) while (start < head.length && head[start] === NL) start++;
-  const limit = contentLength ? head.length : head.length + body.length;
-  const at = fromLineStarts([head, body], start, limit);
+  const at = mboxQuotes(head, body, quoteFromBody);
   const chunks = insertQuotes([head, body], at);
   return withFinalNewline(chunks, head.length + body.length + at.length, [head, body]);
+}
+
+/** Offsets in head+body before which mbox writing inserts '>'. */
+export function mboxQuotes(head: Buffer, body: Buffer, quoteFromBody: number): number[] {
+  const parts = [head, body];
+  const total = head.length + body.length;
+  const firstNul = (from: number): number => {
+    if (from < head.length) {
+      const i = head.indexOf(0, from);
+      if (i >= 0) return i;
+    }
+    const j = body.indexOf(0, Math.max(0, from - head.length));
+    return j >= 0 ? head.length + j : total;
+  };
+  const out = new Set<number>();
+  if (head.length > 0) {
+    const from = realStart(head);
+    for (const at of fromLineStarts(parts, from, Math.min(head.length, firstNul(from)))) out.add(at);
+  }
+  // procmail's restbody: the newline ending the header, or further on with Content-Length
+  const restBody = head.length > 0 ? head.length - 1 + quoteFromBody : Math.max(0, quoteFromBody - 1);
+  if (restBody < total) for (const at of fromLineStarts(parts, restBody, firstNul(restBody))) out.add(at);
+  return [...out].sort((x, y) => x - y);
 }
 
 /** MH and directory folders: the data as is (From_ line kept), plus the final newline unless `raw`. */

@@ -38,6 +38,7 @@ export class RealHost implements Effects {
   private readonly dotlockEnv: DotlockEnv;
   private readonly kernelLockTimeoutMs: number;
   private host: string | undefined;
+  private readonly pendingInput = new Set<Promise<unknown>>();
 
   constructor(opts: RealHostOptions = {}) {
     this.names = new UniqueNames(() => process.pid, () => this.hostname());
@@ -108,7 +109,14 @@ export class RealHost implements Effects {
   }
 
   async run(req: ProgramRequest): Promise<ProgramResult> {
-    return runProgram(req, { stderrFd: this.sink.descriptor, stdoutToLog: req.stdoutToLog === true });
+    return runProgram(req, {
+      stderrFd: this.sink.descriptor,
+      stdoutToLog: req.stdoutToLog === true,
+      pending: (done) => {
+        this.pendingInput.add(done);
+        void done.finally(() => this.pendingInput.delete(done));
+      },
+    });
   }
 
   lock(req: LockRequest): Promise<boolean> {
@@ -142,7 +150,9 @@ export class RealHost implements Effects {
   }
 
   async flush(): Promise<void> {
-    // every write above is synchronous; only a queued stdout write can still be pending
+    // mail still on its way into pipes we did not wait for (their programs may run on)
+    await Promise.all(this.pendingInput);
+    // every other write is synchronous; only a queued stdout write can still be pending
     if (process.stdout.writableLength > 0) await new Promise<void>((r) => process.stdout.write('', () => r()));
   }
 

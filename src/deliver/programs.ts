@@ -16,12 +16,16 @@ const BIN_SH = '/bin/sh';
 /** Exit status when not even /bin/sh can be started (procmail's EX_UNAVAILABLE). */
 const EX_UNAVAILABLE = 69;
 const EMPTY = Buffer.alloc(0);
+/** Linux's default pipe buffer: what a write hands over even to a program that reads nothing. */
+const PIPE_CAPACITY = 65536;
 
 export interface RunOptions {
   /** Descriptor the child's stderr goes to (LOGFILE, or our own stderr). */
   stderrFd: number;
   /** Send the child's stdout to stderrFd too (procmail's TRAP). */
   stdoutToLog?: boolean;
+  /** Told about input still being handed over after run() returned (a pipe not waited for). */
+  pending?: (done: Promise<unknown>) => void;
 }
 
 /** Starts argv; null when exec failed (no process exists). */
@@ -84,29 +88,50 @@ export async function runProgram(req: ProgramRequest, opts: RunOptions): Promise
   });
   child.on('exit', () => (exited = true));
 
-  const writeError = await feed(child, req.stdin);
+  const fed = feed(child, req.stdin);
 
   if (!req.wait) {
+    // procmail's write into the pipe returns at once for a message that fits in the pipe,
+    // and its log lines (the abstract) usually come before the program's: do not wait for
+    // the flush then (it cannot fail, see feed()). Node still finishes it before exiting.
+    const writeError = size(req.stdin) > PIPE_CAPACITY ? await fed : false;
+    opts.pending?.(fed);
     // procmail stops the timer once the mail is handed over and does not look back
     clearTimeout(timer);
     child.unref();
     return { status: 0, stdout: EMPTY, writeError, timedOut };
   }
+  const writeError = await fed;
   const status = await closed;
   clearTimeout(timer);
   return { status, stdout: collected.length ? Buffer.concat(collected) : EMPTY, writeError, timedOut };
 }
 
-/** Writes the whole input and closes it; true when the program stopped reading early (EPIPE). */
+/**
+ * Writes the whole input and closes it; true when the program went away before taking it all
+ * and the input was more than a pipe's worth. procmail writes into the pipe right after
+ * fork(), before the program can even start, so the first PIPE_CAPACITY bytes always go
+ * through and only a longer message notices a reader that left (verified: `| head -c 10`
+ * and `| exit 5` fail for a 125 KB message, not for a 494-byte one). We can only write once
+ * the program runs, so an early exit must not count for input a pipe would have absorbed.
+ * Limitation: libuv gives children a socketpair, whose buffer (~200 KB) can absorb a little
+ * more than a pipe before the program exits; such a message then passes unnoticed.
+ */
 function feed(child: ChildProcess, data: Buffer[]): Promise<boolean> {
   const stdin = child.stdin!;
+  const total = size(data);
   return new Promise<boolean>((resolve) => {
-    let failed = false;
-    stdin.on('error', () => {
-      failed = true; // EPIPE and friends: never fatal, reported as a write error
-    });
-    stdin.on('close', () => resolve(failed));
+    // 'finish' means everything reached the pipe. Without it the program went away first:
+    // EPIPE (never fatal here), or Node destroying stdin when it saw the exit before the error.
+    let finished = false;
+    stdin.on('error', () => {});
+    stdin.on('finish', () => (finished = true));
+    stdin.on('close', () => resolve(!finished && total > PIPE_CAPACITY));
     for (const b of data) if (b.length) stdin.write(b);
     stdin.end();
   });
+}
+
+function size(data: Buffer[]): number {
+  return data.reduce((n, b) => n + b.length, 0);
 }

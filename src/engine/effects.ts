@@ -25,6 +25,11 @@ export interface FolderDelivery {
   raw: boolean;
   /** Content-Length in effect (header present and not -Y): mbox gets no >From quoting. */
   contentLength: boolean;
+  /**
+   * With Content-Length: body offset from which mbox writing >-quotes "From " lines (the
+   * field's value + 1; src/message mboxQuoteOffsets). Absent: quote all or none per contentLength.
+   */
+  quoteFromBody?: number;
   /** Octal umask in effect (UMASK variable; default 0o077). */
   umask: number;
   /** Prefix for directory-folder file names ($MSGPREFIX, default "msg."). */

@@ -6,7 +6,8 @@ import type { Effects, MailParts, ProgramResult } from './effects.ts';
 import { EOF, RcReader, StringSource } from '../rc/reader.ts';
 import { readParse, splitWords, alphanum, type ExpandContext, type ParseMode } from '../rc/readparse.ts';
 import { Environment, renvint } from './vars.ts';
-import { hasAny, ltstr, pipeFeed, squeeze } from './procmail-text.ts';
+import { hasAny, ltstr, squeeze } from './procmail-text.ts';
+import { dumpData, type Message } from '../message/index.ts';
 import { MailView } from './mailview.ts';
 import { matchCondition, scoreRegex } from './match.ts';
 import {
@@ -50,8 +51,8 @@ export interface EngineInit {
   /** Optional observer of decisions (see EngineTrace). */
   trace?: EngineTrace;
   fx: Effects;
-  mail: MailParts;
-  contentLength: boolean;
+  /** The message as read (src/message readMessage). */
+  mail: Message;
   /** -Y */
   berkeley: boolean;
   env: Environment;
@@ -83,7 +84,6 @@ export class Engine implements ExpandContext {
   private mail: MailView;
   private posArgs: string[];
   private readonly argv0: string;
-  private readonly berkeley: boolean;
   // internal copies of numeric variables (procmail's strenvvar[])
   private verbose = 0;
   private lgabstract = -1;
@@ -114,10 +114,10 @@ export class Engine implements ExpandContext {
     this.init = init;
     this.fx = init.fx;
     this.env = init.env;
-    this.mail = new MailView(init.mail, init.contentLength);
+    this.mail = new MailView(init.mail, init.berkeley);
     this.posArgs = init.args.slice();
     this.argv0 = init.argv0;
-    this.berkeley = init.berkeley;
+
     this.retval = init.tempfail ? EX_TEMPFAIL : EX_CANTCREAT;
   }
 
@@ -181,15 +181,22 @@ export class Engine implements ExpandContext {
     if (out.length > this.linebufSize) {
       out = out.slice(0, this.linebufSize);
       this.nlogq('Excessive output quenched from', command);
-      this.env.set('PROCMAIL_OVERFLOW', 'yes');
+      this.setOverflow();
     } else {
       out = out.replace(/\n+$/, '');
     }
     return out;
   }
 
-  private parse(src: { getc(): number }, mode: ParseMode, skipping: boolean) {
-    return readParse(src, mode, skipping, this);
+  private async parse(src: { getc(): number }, mode: ParseMode, skipping: boolean) {
+    const res = await readParse(src, mode, skipping, this);
+    if (res.overflow) this.setOverflow();
+    return res;
+  }
+
+  /** procmail's setoverflow(): some expansion exceeded LINEBUF. */
+  private setOverflow(): void {
+    this.putenv('PROCMAIL_OVERFLOW', 'yes');
   }
 
   private shellArgv(command: string): string[] {
@@ -611,10 +618,7 @@ export class Engine implements ExpandContext {
     r.skipSpace();
     if (r.test('=')) {
       const parsed = await this.parse(r, 'value', skiprc !== 0);
-      if (parsed.overflow) {
-        this.env.set('PROCMAIL_OVERFLOW', 'yes');
-        return false;
-      }
+      if (parsed.overflow) return false;
       if (!skiprc) await this.assign(name, stripNul(parsed.text));
     } else if (!skiprc) {
       await this.assign(name, undefined);
@@ -771,7 +775,7 @@ export class Engine implements ExpandContext {
         if (matched || (varonly && !capture)) {
           if (line.length > this.linebufSize) {
             this.nlog('Exceeded LINEBUF\n');
-            this.env.set('PROCMAIL_OVERFLOW', 'yes');
+            this.setOverflow();
             break;
           }
           const cmd = await this.commandArgv(line);
@@ -1025,9 +1029,7 @@ export class Engine implements ExpandContext {
       if (this.verbose || !(this.pwait & 2)) this.nlog('Rescue of unfiltered data succeeded\n');
       return false;
     }
-    if (headOnly) this.mail.replaceHead(res.stdout);
-    else if (whole) this.mail.replaceAll(res.stdout);
-    else this.mail.replaceBody(res.stdout);
+    this.mail.replace(headOnly ? 'head' : whole ? 'whole' : 'body', res.stdout);
     return true;
   }
 
@@ -1073,7 +1075,8 @@ export class Engine implements ExpandContext {
       folders,
       mail: part,
       raw: raw || this.rawnonl,
-      contentLength: this.mail.contentLength && !this.berkeley,
+      contentLength: this.mail.contentLength,
+      quoteFromBody: this.mail.quoteFromBody,
       umask: this.umask,
       msgPrefix: this.env.text('MSGPREFIX'),
       verbose: !!this.verbose,
@@ -1132,7 +1135,7 @@ export class Engine implements ExpandContext {
       let line = r.getLogicalLine();
       if (line.length > this.linebufSize) {
         this.nlog('Exceeded LINEBUF\n');
-        this.env.set('PROCMAIL_OVERFLOW', 'yes');
+        this.setOverflow();
         i = 0;
       }
       if (!i) continue;
@@ -1208,8 +1211,9 @@ export class Engine implements ExpandContext {
         if (!cmd) return { ok: false, score, scored: scoreany };
         this.pwait = 2;
         this.ignwerr = true;
-        const input = typeof area === 'object' ? [Buffer.from(area.value, 'latin1')] : this.mail.areaParts(area);
-        const feed = pipeFeed(input, this.rawnonl);
+        const feed = typeof area === 'object'
+          ? pipeFeed([Buffer.from(area.value, 'latin1')], this.rawnonl)
+          : { data: this.mail.conditionInput(area), bytes: 0 };
         const res = await this.runProgram(cmd.display, cmd.argv, feed.data, { wait: true, capture: false, shell: cmd.shell });
         const code = res.status;
         shown = cmd.shell ? cmd.display : text.slice(1);
@@ -1253,19 +1257,20 @@ export class Engine implements ExpandContext {
       re = squeeze(re);
       shown = c === '\\' ? '\\' + re : re;
       const areaText = typeof area === 'object' ? area.value : this.mail.areaText(area);
-      const caseSensitive = !!flags.D && !/(^|[^\\])\^FROM_DAEMON/.test(re);
+      const caseSensitive = !!flags.D;
+      const quotedStart = c === '\\';
       if (scoreany) {
         if (negate) {
-          const m = matchCondition(re, caseSensitive, areaText, this.logFn);
+          const m = matchCondition(re, caseSensitive, areaText, this.logFn, quotedStart);
           if (weight && !m.matched) score += weight;
           this.applyMatch(m.match);
         } else {
-          const s = scoreRegex(re, caseSensitive, areaText, weight, xponent, score, this.logFn);
+          const s = scoreRegex(re, caseSensitive, areaText, weight, xponent, score, this.logFn, quotedStart);
           score = s.score;
           this.applyMatch(s.match);
         }
       } else {
-        const m = matchCondition(re, caseSensitive, areaText, this.logFn);
+        const m = matchCondition(re, caseSensitive, areaText, this.logFn, quotedStart);
         this.applyMatch(m.match);
         ok = m.matched !== negate;
       }
@@ -1337,6 +1342,12 @@ function spanNot(s: string, stop: string): number {
   let k = 0;
   while (k < s.length && !stop.includes(s[k]!)) k++;
   return k;
+}
+
+/** procmail's dump() to a program: the data, plus a newline unless it ends with an empty line. */
+function pipeFeed(parts: Buffer[], raw: boolean): { data: Buffer[]; bytes: number } {
+  const d = dumpData(parts, raw);
+  return { data: d.chunks, bytes: d.reported };
 }
 
 function stripNul(s: string): string {

@@ -1,4 +1,4 @@
-// Regex conditions: compile once per (pattern, case mode), report invalid patterns the way
+// Regex conditions: report invalid patterns the way
 // procmail does, and run procmail's weighted-scoring loop over successive matches.
 import { compileProcmailRegex, type CompiledRegex } from '../regex/index.ts';
 import type { LogFn } from './effects.ts';
@@ -6,18 +6,10 @@ import type { LogFn } from './effects.ts';
 const MAX32 = 2147483647;
 const MIN32 = -2147483647;
 
-const cache = new Map<string, CompiledRegex>();
-
-function compile(re: string, caseSensitive: boolean, log: LogFn): CompiledRegex {
-  const key = (caseSensitive ? 'D' : 'i') + re;
-  let c = cache.get(key);
-  if (!c) {
-    c = compileProcmailRegex(re, { caseSensitive });
-    if (cache.size > 1000) cache.clear();
-    cache.set(key, c);
-  }
+function compile(re: string, caseSensitive: boolean, log: LogFn, quotedStart = false): CompiledRegex {
+  const c = compileProcmailRegex(re, { caseSensitive, quotedStart }); // cached by the regex module
   // procmail compiles at every evaluation, so it complains every time
-  if (c.invalid !== undefined) log(`procmail: Invalid regexp "${re}"\n`);
+  if (c.invalid !== undefined) log(`procmail: ${c.invalid}\n`);
   return c;
 }
 
@@ -27,9 +19,9 @@ export interface ConditionMatch {
   match?: string;
 }
 
-export function matchCondition(re: string, caseSensitive: boolean, text: string, log: LogFn): ConditionMatch {
+export function matchCondition(re: string, caseSensitive: boolean, text: string, log: LogFn, quotedStart = false): ConditionMatch {
   if (re === '') return { matched: true };
-  const c = compile(re, caseSensitive, log);
+  const c = compile(re, caseSensitive, log, quotedStart);
   if (!c.extracts) return { matched: c.test(text) };
   const m = c.exec(text);
   if (!m) return { matched: false };
@@ -42,7 +34,7 @@ export function matchCondition(re: string, caseSensitive: boolean, text: string,
  */
 export function scoreRegex(
   re: string, caseSensitive: boolean, text: string,
-  weightIn: number, xponent: number, scoreIn: number, log: LogFn,
+  weightIn: number, xponent: number, scoreIn: number, log: LogFn, quotedStart = false,
 ): { score: number; match?: string } {
   let score = scoreIn;
   let weight = weightIn;
@@ -54,27 +46,23 @@ export function scoreRegex(
     weight *= xponent;
     return { score: emptyTail(score, weight, xponent) };
   }
-  const c = compile(re, caseSensitive, log);
-  if (c.extracts) {
-    const m = c.exec(text);
-    if (m) match = m.match;
-  }
-  const emptyMatches = c.test('');
-  // count at most as many matches as can still change the score
-  const n = c.count(text, 100000);
+  const c = compile(re, caseSensitive, log, quotedStart);
+  // procmail's loop: search again only while the weight and the score still matter
+  const searches = c.scan(text);
   let oweight = weight * weight;
-  for (let k = 0; k < n; k++) {
-    if (!(MIN32 < score && score < MAX32)) break;
+  while (weight !== 0 && MIN32 < score && score < MAX32) {
+    const next = searches.next();
+    if (next.done) break;
+    if (next.value.match !== undefined) match = next.value.match;
     score += weight;
     weight *= xponent;
-    if (emptyMatches && k === 0 && n === 1) {
+    if (next.value.endless) {
       score = emptyTail(score, weight, xponent);
       break;
     }
     const nweight = weight * weight;
     if (nweight < oweight && oweight < 1) break;
     oweight = nweight;
-    if (weight === 0) break;
   }
   return { score, match };
 }

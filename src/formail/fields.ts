@@ -2,7 +2,7 @@
 // where its field name ends (id length, colon included). Lists are linked through `next`
 // from a head object, so "a pointer to the link that points at a field" (formail's
 // `struct field**`) is simply the predecessor: a Field or the list head.
-import { COLON, NL, SP, TAB, caseEq, isCntrl, isFromLine } from './cbytes.ts';
+import { COLON, NL, SP, TAB, caseEq, isFromLine } from './cbytes.ts';
 
 export interface Link {
   next: Field | null;
@@ -45,26 +45,27 @@ export class FieldList implements Link {
  * the colon, 5 for a "From " postmark, or minus the number of bytes that looked like a
  * name before something disqualified it (0 for an empty or blank-led line).
  */
-export function breakField(line: Uint8Array, len = line.length): number {
-  let p = 0;
+export function breakField(line: Uint8Array, from = 0, to = line.length): number {
+  let len = to - from;
+  let p = from;
   while (len) {
     const c = line[p]!;
-    if (c === COLON) return p ? p + 1 : 0;
+    if (c === COLON) return p > from ? p - from + 1 : 0;
     if (c === SP || c === TAB) {
       // blanks are fine right before the colon, but only after something else
-      if (p > 0) {
+      if (p > from) {
         let q = ++p;
         while (--len && (line[q] === SP || line[q] === TAB)) q++;
-        if (len && line[q] === COLON) return q + 1;
-        if (isFromLine(line)) return 5;
+        if (len && line[q] === COLON) return q - from + 1;
+        if (isFromLine(line, from)) return 5;
       }
       break;
     }
     len--;
-    if (isCntrl(c)) break;
+    if (c < 0x20 || c === 0x7f) break; // iscntrl()
     p++;
   }
-  return -p;
+  return from - p;
 }
 
 export function newField(text: Buffer, idLen: number): Field {
@@ -75,11 +76,19 @@ export function newField(text: Buffer, idLen: number): Field {
  * addfield(): append a copy of `text` to the list. Fields read from the mail (`isHeader`)
  * get id length 0 when they are not valid fields; option fields keep their partial name.
  */
-export function addField(list: Link, text: Uint8Array, isHeader: boolean): Field {
+export function addField(list: Link, text: Uint8Array, isHeader: boolean, from = 0, to = text.length, stable = false): Field {
   let pp: Link = list;
   while (pp.next) pp = pp.next;
-  const id = breakField(text);
-  const f = newField(Buffer.from(text), id > 0 ? id : isHeader ? 0 : -id);
+  const id = breakField(text, from, to);
+  let own: Buffer;
+  if (stable && Buffer.isBuffer(text)) {
+    // input bytes nobody else will look at again: the field may use (and edit) them in place
+    own = text.subarray(from, to);
+  } else {
+    own = Buffer.allocUnsafe(to - from);
+    own.set(text.subarray(from, to));
+  }
+  const f = newField(own, id > 0 ? id : isHeader ? 0 : -id);
   pp.next = f;
   return f;
 }
@@ -95,7 +104,7 @@ export function findField(p: { text: Uint8Array; idLen: number }, list: Link, sp
   for (let h = ah.next; h; ah = h, h = h.next) {
     if (i >= h.idLen && caseEq(p.text, 0, h.text, 0, h.idLen)) {
       if (i > h.idLen && specialise) {
-        const id = breakField(p.text, i);
+        const id = breakField(p.text, 0, i);
         const f = newField(Buffer.from(p.text.subarray(0, i)), id > 0 ? id : -id);
         f.next = h;
         ah.next = f;

@@ -48,6 +48,11 @@ const K_SUBJECT = key('Subject:');
 const K_XLOOP = 'X-Loop:';
 
 const MSGID = bytes('Message-ID:');
+const SUBJECT = bytes('Subject:');
+const REFERENCES = bytes('References:');
+const DATE = bytes('Date:');
+const OLD_ = bytes('Old-');
+const X_ = bytes('X-');
 const RESENT_MSGID = bytes('Resent-Message-ID:');
 
 /** Thrown for formail's exit() calls deep inside the flow. */
@@ -98,7 +103,8 @@ export class FormailRun {
     private readonly r: ByteReader,
     private readonly ctx: RunContext,
   ) {
-    this.stdoutSink = new StdoutSink(ctx.stdout);
+    // while splitting onto stdout, messages are not flushed one by one
+    this.stdoutSink = new StdoutSink(ctx.stdout, o.split && !o.command.length);
     this.out = this.stdoutSink;
     this.env = ctx.env;
   }
@@ -106,6 +112,7 @@ export class FormailRun {
   // ---------------------------------------------------------------- output
 
   private err(s: string | Buffer): void {
+    this.stdoutSink.flush(); // keep the order when both go to the same place
     this.ctx.stderr(typeof s === 'string' ? bytes(s) : s);
   }
 
@@ -120,14 +127,15 @@ export class FormailRun {
     else this.out.write(b);
   }
 
-  private lputStable(b: Buffer): void {
-    if (this.o.logsummary) this.totallen += b.length;
-    else this.out.writeStable(b);
+  private lputStable(b: Buffer, from = 0, to = b.length): void {
+    if (this.o.logsummary) this.totallen += to - from;
+    else this.out.writeStable(b, from, to);
   }
 
   private lputBuf(): void {
-    if (this.buf.stable) this.lputStable(this.buf.bytes());
-    else this.lput(this.buf.bytes());
+    const b = this.buf;
+    if (b.stable) this.lputStable(b.data, b.start, b.end);
+    else this.lput(b.bytes());
   }
 
   /** closemine(): close the current output; a failed write is fatal here. */
@@ -170,7 +178,8 @@ export class FormailRun {
   }
 
   private addbuf(): Field {
-    const f = addField(this.rdheader, this.buf.bytes(), true);
+    const b = this.buf;
+    const f = addField(this.rdheader, b.data, true, b.start, b.end, b.stable);
     this.buf.clear();
     return f;
   }
@@ -178,10 +187,10 @@ export class FormailRun {
   /** readhead(): try to add one header field (with its continuation lines) to rdheader. */
   private readhead(): boolean {
     this.cgetline();
-    const b = this.buf.bytes();
-    const idlen = breakField(b);
+    const b = this.buf;
+    const idlen = breakField(b.data, b.start, b.end);
     if (idlen <= 0) return false;
-    if (idlen === 5 && isFromLine(b)) {
+    if (idlen === 5 && isFromLine(b.data, b.start)) {
       if (this.rdheader.next) return false; // a From_ line after fields: not ours
       while (this.buflast === GT) this.cgetline(); // >From lines continue it
     } else {
@@ -198,12 +207,12 @@ export class FormailRun {
     let j = f.idLen;
     while (j >= 2 && (t[j - 2] === SP || t[j - 2] === TAB)) j--;
     if (j >= 1 && KNOWN_HEADERS.has(t.subarray(0, j - 1).toString('latin1').toLowerCase())) return true;
-    return (j > 4 && caseEq(bytes('Old-'), 0, t, 0, 4)) || (j > 2 && caseEq(bytes('X-'), 0, t, 0, 2));
+    return (j > 4 && caseEq(OLD_, 0, t, 0, 4)) || (j > 2 && caseEq(X_, 0, t, 0, 2));
   }
 
   /** artheadr(): a news "Article " line starting a message? */
   private artheadr(): boolean {
-    if (!this.rdheader.next && startsWith(this.buf.bytes(), 0, ARTICLE_)) {
+    if (!this.rdheader.next && startsWith(this.buf.data, this.buf.start, ARTICLE_)) {
       this.addbuf().idLen = ARTICLE_.length;
       return true;
     }
@@ -220,8 +229,9 @@ export class FormailRun {
       if (this.buflast === EOF) return 0; // don't split nothing
       this.setupFileno();
       if (!o.nrtotal) {
-        this.closemine();
-        return this.finish();
+        // formail closes its stdout here a second time, which fails
+        if (!o.quiet) this.err(`${NAME}: Couldn't write to stdout\n`);
+        return EX_IOERR;
       }
       this.startprog();
       if (!o.minfields) o.minfields = 2;
@@ -251,11 +261,12 @@ export class FormailRun {
       if (!this.header()) break; // only the header was wanted
       const end = await this.body();
       if (end === 'startover') continue;
-      if (end === 'nconlyhead') return this.finish();
+      if (end === 'nconlyhead') return this.finish(-1);
       break;
     }
+    const before = this.ctx.children.started;
     this.closemine();
-    return this.finish();
+    return this.finish(this.ctx.children.started > before ? before : -1);
   }
 
   private usage(): number {
@@ -263,11 +274,24 @@ export class FormailRun {
     return EX_USAGE;
   }
 
-  /** After the last message: wait for every command, then formail's exit status. */
-  private async finish(): Promise<number> {
+  /**
+   * After the last message: wait for every command, then formail's exit status. `lastSeq`
+   * is the command that got the last message: formail would have found out at once that it
+   * did not take all of it, and stopped with EX_IOERR.
+   */
+  private async finish(lastSeq: number): Promise<number> {
     if (this.o.split) {
-      for (const status of await this.ctx.children.waitAll()) {
-        if (this.retval === 0 && status !== 0) this.retval = status;
+      let lastBroken = false;
+      for (const f of await this.ctx.children.waitAll()) {
+        if (f.inputBroken) {
+          if (f.seq === lastSeq) lastBroken = true;
+          else this.writeFailed();
+        }
+        if (this.retval === 0 && f.status !== 0) this.retval = f.status;
+      }
+      if (lastBroken) {
+        if (!this.o.quiet) this.err(`${NAME}: Couldn't write to stdout\n`);
+        return EX_IOERR;
       }
     }
     if (this.retval < 0) this.retval = EX_UNAVAILABLE;
@@ -366,7 +390,6 @@ export class FormailRun {
         f0.idLen = 5;
       }
     }
-    let namep: Buffer | null = null;
     this.totallen = 0;
     this.subject = this.references = this.messageid = this.date = null;
     clearRefs(o.u);
@@ -390,14 +413,15 @@ export class FormailRun {
         }
       }
       if (o.concatenate) concatenate(f);
-      namep = this.sender.consider(namep, f, f === this.rdheader.next, o.areply, o.headreply);
       this.saveField(f);
       link = f;
       f = f.next;
     }
-    if (this.ctx.idcache && this.elimdups(namep)) {
-      // a duplicate while splitting: this message goes nowhere
-    }
+    // formail weighs every field's sender as it goes; nothing changes the fields before the
+    // answer is used, so it is only worked out when needed (not for most split messages)
+    let namep: Buffer | null | undefined;
+    const sender = (): Buffer | null => (namep === undefined ? (namep = this.findSender()) : namep);
+    if (this.ctx.idcache) this.elimdups(o.areply ? sender() : null);
     let ctlength = 0;
     if (!this.forgetclen) {
       const fl = findField(K_CONTENT_LENGTH, this.rdheader);
@@ -405,12 +429,13 @@ export class FormailRun {
     }
     const parked = this.buf.park();
     if (o.areply) {
-      this.buildReply(namep);
+      this.buildReply(sender());
     } else if (this.wantFromLine(wasafrom)) {
+      const from = sender();
       const old = this.rdheader.next;
       this.rdheader.next = null;
       this.buf.append(K_FROM_.text);
-      this.buf.append(namep ?? UNKNOWN);
+      this.buf.append(from ?? UNKNOWN);
       this.buf.pushByte(SP);
       if (!this.date || !findField(K_DATE, o.a)) {
         this.buf.pushByte(SP);
@@ -455,16 +480,26 @@ export class FormailRun {
     return true;
   }
 
+  /** getsender() over the header: the best sender address, if any. */
+  private findSender(): Buffer | null {
+    const o = this.o;
+    let namep: Buffer | null = null;
+    for (let f = this.rdheader.next; f; f = f.next) {
+      namep = this.sender.consider(namep, f, f === this.rdheader.next, o.areply, o.headreply);
+    }
+    return namep;
+  }
+
   /** Remember Subject:, References:, Message-ID: and Date: contents (the last one wins). */
   private saveField(f: Field): void {
     const j = f.idLen;
-    if (f.text.length - j <= 1) return;
-    const is = (name: string): boolean => j === name.length && caseEq(f.text, 0, bytes(name), 0, j);
-    const contents = (): Buffer => Buffer.from(f.text.subarray(j));
-    if (is('Subject:')) this.subject = contents();
-    else if (is('References:')) this.references = contents();
-    else if (is('Message-ID:')) this.messageid = contents();
-    else if (is('Date:')) this.date = contents();
+    const t = f.text;
+    if (t.length - j <= 1) return;
+    const is = (name: Buffer): boolean => j === name.length && caseEq(t, 0, name, 0, j);
+    if (is(SUBJECT)) this.subject = Buffer.from(t.subarray(j));
+    else if (is(REFERENCES)) this.references = Buffer.from(t.subarray(j));
+    else if (is(MSGID)) this.messageid = Buffer.from(t.subarray(j));
+    else if (is(DATE)) this.date = Buffer.from(t.subarray(j));
   }
 
   /** Should a From_ line be made up? */
@@ -665,7 +700,7 @@ export class FormailRun {
         if (f0) {
           if (isFromLine(f0.text)) candidate = this.fromLine(f0);
           else candidate = o.split && o.digest && (this.lnl || o.every) && this.digheadr();
-        } else if (isFromLine(this.buf.bytes())) {
+        } else if (isFromLine(this.buf.data, this.buf.start)) {
           candidate = this.fromLine(this.addbuf());
         } else {
           candidate = o.split && o.digest && (this.lnl || o.every) && this.artheadr();
@@ -713,21 +748,28 @@ export class FormailRun {
     return 'onlyhead';
   }
 
+  /** A message could not be written completely: formail carries on, but exits EX_IOERR. */
+  private writeFailed(): void {
+    this.splitFailed = true;
+    if (!this.o.quiet) this.err(`${NAME}: Couldn't write to stdout, continuing...\n`);
+  }
+
   /** A new message starts: finish this one, wait for its command, start the next. */
   private async splitit(): Promise<BodyEnd> {
     const o = this.o;
     if (!this.lnl) this.lput(NLB); // end the previous mail with an empty line
     this.logfolder();
-    if (!this.out.close()) {
-      this.splitFailed = true;
-      if (!o.quiet) this.err(`${NAME}: Couldn't write to stdout, continuing...\n`);
-    }
+    if (!this.out.close()) this.writeFailed();
     if (o.command.length) {
       if (!o.nowait) {
-        const status = await this.ctx.children.waitLast();
-        if (status !== 0 && this.retval === 0) this.retval = status;
+        const f = await this.ctx.children.waitLast();
+        if (f?.inputBroken) this.writeFailed();
+        if (f && f.status !== 0 && this.retval === 0) this.retval = f.status;
       } else {
-        for (const status of await this.ctx.children.throttle(o.childlimit)) if (status !== 0) this.retval = status;
+        for (const f of await this.ctx.children.throttle(o.childlimit)) {
+          if (f.inputBroken) this.writeFailed();
+          if (f.status !== 0) this.retval = f.status;
+        }
       }
     }
     if (!o.nrtotal) return 'nconlyhead';

@@ -253,16 +253,16 @@ function fieldOption(o: FormailOptions, letter: number, args: readonly Buffer[],
   let k = f.idLen;
   const end = text.length;
   while (k < end && (text[k] === 0x20 || text[k] === 0x09 || text[k] === 0x0a)) k++;
-  let i = breakField(text.subarray(k), end - k);
+  let i = breakField(text, k, end);
   let newName: Uint8Array;
   if (i < 0) {
-    if (firstId > 0) throw invalidField(text.subarray(k, end - 1));
+    if (firstId > 0) throw invalidField(text.subarray(k, end)); // (formail shows the newline too)
     i = -i;
   }
   if (i) {
     newName = text.subarray(k, k + i);
   } else {
-    if (end > k) throw invalidField(text.subarray(k, end - 1)); // garbage after the old name
+    if (end > k) throw invalidField(text.subarray(k, end)); // garbage after the old name
     if (++ai >= args.length) throw invalidField(Buffer.alloc(0));
     const next = args[ai]!;
     i = breakField(next);

@@ -14,90 +14,105 @@ const CHUNK = 1 << 20;
 const EMPTY = Buffer.alloc(0);
 
 /**
- * formail's `buf`: the line(s) being looked at. Either a view of input bytes (stable:
- * nothing will ever overwrite them) or bytes of its own.
+ * formail's `buf`: the line(s) being looked at, as `data[start..end)`. Either a view of input
+ * bytes (stable: nothing will ever overwrite them) or bytes of its own.
  */
 export class LineBuffer {
   private own: Buffer = Buffer.allocUnsafe(256);
-  private view: Buffer | null = null;
-  private len = 0;
+  data: Buffer = this.own;
+  start = 0;
+  end = 0;
+  /** True when the contents are input that nothing will overwrite. */
+  stable = false;
   /** First byte of the latest contents, kept after clear() (formail reads *buf even then). */
   firstByte = 0;
 
   get length(): number {
-    return this.view ? this.view.length : this.len;
+    return this.end - this.start;
   }
 
-  /** The contents; a view that is only valid until the next change. */
+  /** The contents as a Buffer (valid until the next change). */
   bytes(): Buffer {
-    return this.view ?? this.own.subarray(0, this.len);
-  }
-
-  /** True when bytes() points at input that nothing will overwrite. */
-  get stable(): boolean {
-    return this.view !== null;
+    return this.data.subarray(this.start, this.end);
   }
 
   clear(): void {
-    this.view = null;
-    this.len = 0;
+    this.data = this.own;
+    this.start = this.end = 0;
+    this.stable = false;
   }
 
-  /** Append input bytes that will never change (may be kept as a view). */
-  appendStable(b: Buffer): void {
-    if (this.length === 0) {
-      this.view = b;
-      if (b.length) this.firstByte = b[0]!;
+  /** Append input bytes that will never change (kept as a view when the buffer is empty). */
+  appendStable(b: Buffer, from: number, to: number): void {
+    if (this.stable && this.data === b && this.end === from) {
+      this.end = to; // the next line of the same input (a continued header field)
       return;
     }
-    this.append(b);
+    if (this.end === this.start) {
+      this.data = b;
+      this.start = from;
+      this.end = to;
+      this.stable = true;
+      if (to > from) this.firstByte = b[from]!;
+      return;
+    }
+    this.append(b.subarray(from, to));
   }
 
   append(b: Uint8Array): void {
     this.materialise(b.length);
-    if (this.len === 0 && b.length) this.firstByte = b[0]!;
-    this.own.set(b, this.len);
-    this.len += b.length;
+    if (this.end === 0 && b.length) this.firstByte = b[0]!;
+    this.own.set(b, this.end);
+    this.end += b.length;
   }
 
   pushByte(c: number): void {
     this.materialise(1);
-    if (this.len === 0) this.firstByte = c;
-    this.own[this.len++] = c;
+    if (this.end === 0) this.firstByte = c;
+    this.own[this.end++] = c;
   }
 
   /** Take the contents out (formail "parks" buf while it builds header lines in it). */
-  park(): { view: Buffer | null; own: Buffer; len: number } {
-    const saved = { view: this.view, own: this.own, len: this.len };
+  park(): LineBuffer {
+    const saved = new LineBuffer();
+    saved.own = this.own;
+    saved.data = this.data;
+    saved.start = this.start;
+    saved.end = this.end;
+    saved.stable = this.stable;
     this.own = Buffer.allocUnsafe(256);
-    this.view = null;
-    this.len = 0;
+    this.clear();
     return saved;
   }
 
-  restore(saved: { view: Buffer | null; own: Buffer; len: number }): void {
-    this.view = saved.view;
+  restore(saved: LineBuffer): void {
     this.own = saved.own;
-    this.len = saved.len;
+    this.data = saved.data;
+    this.start = saved.start;
+    this.end = saved.end;
+    this.stable = saved.stable;
   }
 
+  /** Make the contents our own bytes at own[0..), with room for `extra` more. */
   private materialise(extra: number): void {
-    if (this.view) {
-      const v = this.view;
-      this.view = null;
-      this.len = 0;
-      this.ensure(v.length + extra);
+    if (this.data !== this.own || this.start !== 0) {
+      const v = this.data.subarray(this.start, this.end);
+      this.ensure(v.length + extra, 0);
       this.own.set(v, 0);
-      this.len = v.length;
+      this.data = this.own;
+      this.start = 0;
+      this.end = v.length;
+      this.stable = false;
       return;
     }
-    this.ensure(this.len + extra);
+    this.ensure(this.end + extra, this.end);
   }
 
-  private ensure(n: number): void {
+  private ensure(n: number, keep: number): void {
     if (n <= this.own.length) return;
     const bigger = Buffer.allocUnsafe(Math.max(n, this.own.length * 2));
-    this.own.copy(bigger, 0, 0, this.len);
+    this.own.copy(bigger, 0, 0, keep);
+    if (this.data === this.own) this.data = bigger;
     this.own = bigger;
   }
 }
@@ -163,14 +178,13 @@ export class ByteReader {
   appendLine(buf: LineBuffer): void {
     const start = this.pos - 1;
     if (this.chunk[start] === NL) {
-      buf.appendStable(this.chunk.subarray(start, this.pos));
+      buf.appendStable(this.chunk, start, this.pos);
       return;
     }
     let nl = this.chunk.indexOf(NL, this.pos);
     if (nl >= 0) {
-      const line = this.chunk.subarray(start, nl + 1);
-      if (this.hashing) this.hash(line, 1, line.length - 1);
-      buf.appendStable(line);
+      if (this.hashing) this.hash(this.chunk, start + 1, nl);
+      buf.appendStable(this.chunk, start, nl + 1);
       this.pos = nl + 1;
       return;
     }
@@ -191,7 +205,7 @@ export class ByteReader {
         parts.push(next.subarray(0, nl + 1));
         const line = Buffer.concat(parts);
         if (this.hashing) this.hash(line, 1, line.length - 1);
-        buf.appendStable(line);
+        buf.appendStable(line, 0, line.length);
         this.chunk = next;
         this.pos = nl + 1;
         return;

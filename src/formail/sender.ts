@@ -38,6 +38,7 @@ const PENALTY = SENDER_FIELDS.length + 1;
 const REMOTE_FROM = Buffer.from(' remote from ', 'latin1');
 const FORWARDED_BY = Buffer.from(' forwarded by ', 'latin1');
 const NULL_SENDER = Buffer.from('<>', 'latin1');
+const UUCP = Buffer.from('.UUCP', 'latin1');
 
 /** strchr within the C string starting at `from`: index or -1. */
 function cstrchr(s: Uint8Array, from: number, c: number): number {
@@ -139,7 +140,7 @@ export class SenderPicker {
     const addr = tmp.subarray(saddr, cEnd(tmp, saddr));
     if (addr.length) {
       if (!hasAny(addr, '@!/')) weight -= PENALTY * 4;
-      else if (Buffer.from(addr).includes('.UUCP')) weight -= PENALTY * 3;
+      else if (Buffer.from(addr.buffer, addr.byteOffset, addr.length).includes(UUCP)) weight -= PENALTY * 3;
       else if (addr.includes(0x40) && !addr.includes(0x2e)) weight -= PENALTY * 2;
       else if (addr.includes(0x21)) weight -= PENALTY;
       if (!current || weight > this.lastWeight) {

@@ -6,8 +6,8 @@
 export interface Sink {
   /** Bytes the caller may overwrite afterwards: copied now. */
   write(b: Uint8Array): void;
-  /** Bytes that never change (views of input): may be kept as they are. */
-  writeStable(b: Buffer): void;
+  /** b[from..to): bytes that never change (input): may be kept as a view. */
+  writeStable(b: Buffer, from: number, to: number): void;
   /** fclose(): hand everything over; false if something could not be written. */
   close(): boolean;
 }
@@ -25,7 +25,10 @@ const BLOCK = 64 * 1024;
 /** Collects output as a list of buffers, merging adjacent stable views and small copies. */
 export class Collector {
   private parts: Buffer[] = [];
-  private run: Buffer | null = null; // the stable view being extended
+  // the stable view being extended, as offsets into its ArrayBuffer (no object per write)
+  private runBuffer: ArrayBufferLike | null = null;
+  private runStart = 0;
+  private runEnd = 0;
   private block: Buffer | null = null; // scratch for small copied writes
   private blockLen = 0;
   private blockStart = 0;
@@ -49,17 +52,19 @@ export class Collector {
     this.blockLen += b.length;
   }
 
-  writeStable(b: Buffer): void {
-    if (!b.length) return;
-    this.size += b.length;
-    const r = this.run;
-    if (r && r.buffer === b.buffer && r.byteOffset + r.length === b.byteOffset) {
-      this.run = Buffer.from(r.buffer, r.byteOffset, r.length + b.length);
+  writeStable(b: Buffer, from: number, to: number): void {
+    if (to <= from) return;
+    this.size += to - from;
+    const start = b.byteOffset + from;
+    if (this.runBuffer === b.buffer && this.runEnd === start) {
+      this.runEnd += to - from;
       return;
     }
     this.endBlock();
     this.endRun();
-    this.run = b;
+    this.runBuffer = b.buffer;
+    this.runStart = start;
+    this.runEnd = start + (to - from);
   }
 
   /** Everything collected so far, emptied out. */
@@ -73,9 +78,9 @@ export class Collector {
   }
 
   private endRun(): void {
-    if (this.run) {
-      this.parts.push(this.run);
-      this.run = null;
+    if (this.runBuffer) {
+      this.parts.push(Buffer.from(this.runBuffer, this.runStart, this.runEnd - this.runStart));
+      this.runBuffer = null;
     }
   }
 
@@ -87,35 +92,42 @@ export class Collector {
   }
 }
 
-/** formail's stdout: output is handed to `emit` when it grows large and on close. */
+/**
+ * formail's stdout: output is handed to `emit` in large pieces. Closing (formail closes
+ * stdout after every message while splitting) only flushes when a good amount has
+ * gathered; flush() before anything else may write where stdout goes.
+ */
 export class StdoutSink implements Sink {
   private readonly c = new Collector();
   private failed = false;
 
-  constructor(private readonly emit: (b: Buffer) => void) {}
+  constructor(
+    private readonly emit: (b: Buffer) => void,
+    private readonly lazyClose = false,
+  ) {}
 
   write(b: Uint8Array): void {
     this.c.write(b);
     if (this.c.size >= 4 * BLOCK) this.flush();
   }
 
-  writeStable(b: Buffer): void {
-    this.c.writeStable(b);
+  writeStable(b: Buffer, from: number, to: number): void {
+    this.c.writeStable(b, from, to);
     if (this.c.size >= 16 * BLOCK) this.flush();
   }
 
   flush(): void {
     const parts = this.c.take();
-    if (this.failed) return;
+    if (this.failed || !parts.length) return;
     try {
-      for (const p of parts) this.emit(p);
+      this.emit(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
     } catch {
       this.failed = true; // EPIPE and friends: reported as "Couldn't write to stdout"
     }
   }
 
   close(): boolean {
-    this.flush();
+    if (!this.lazyClose || this.c.size >= BLOCK) this.flush();
     return !this.failed;
   }
 }
@@ -131,8 +143,8 @@ export class PipeSink implements Sink {
     this.c.write(b);
   }
 
-  writeStable(b: Buffer): void {
-    this.c.writeStable(b);
+  writeStable(b: Buffer, from: number, to: number): void {
+    this.c.writeStable(b, from, to);
   }
 
   close(): boolean {

@@ -7,6 +7,14 @@ import type { SpawnSyncReturns } from 'node:child_process';
 import * as os from 'node:os';
 import type { SpawnFn, SpawnOutcome } from './children.ts';
 
+/**
+ * formail writes a message into the pipe while its command starts up, so a command that
+ * does not read (`formail -s true`) only breaks the pipe for messages larger than the pipe
+ * buffer. Node starts the command first and writes afterwards, which loses that race far
+ * more often; a broken pipe is reported only when formail would have seen it reliably.
+ */
+const PIPE_CAPACITY = 65536;
+
 const EXEC_FAILED = new Set(['ENOENT', 'EACCES', 'ENOEXEC', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'E2BIG']);
 const EX_UNAVAILABLE = 69;
 
@@ -30,10 +38,13 @@ function runAsync(file: string, args: string[], input: Buffer, env: Record<strin
   return new Promise((resolve) => {
     const child = spawn(file, args, { env, stdio: ['pipe', 'inherit', 'inherit'] });
     child.once('error', (e) => resolve(e));
+    let broken = false;
     child.stdin.on('error', () => {
-      // the command did not read all of its input (EPIPE): like formail, carry on
+      broken = true; // the command did not read all of its input (EPIPE)
     });
-    child.once('close', (status, signal) => resolve({ status, signal: signalNumber(signal) }));
+    child.once('close', (status, signal) =>
+      resolve({ status, signal: signalNumber(signal), inputBroken: broken && input.length > PIPE_CAPACITY }),
+    );
     child.stdin.end(input);
   });
 }
@@ -50,11 +61,12 @@ export function nodeSpawn(stderr: (b: Buffer) => void): SpawnFn {
     for (const [file, args] of attempts) {
       if (!opts.parallel) {
         const r = runSync(file, args, input, env);
-        if (r.error && (r.error as NodeJS.ErrnoException).code !== 'EPIPE') {
+        const broken = (r.error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+        if (r.error && !broken) {
           if (isExecFailure(r.error)) continue;
           throw r.error;
         }
-        return { status: r.status, signal: signalNumber(r.signal) };
+        return { status: r.status, signal: signalNumber(r.signal), inputBroken: broken && input.length > PIPE_CAPACITY };
       }
       const r = await runAsync(file, args, input, env);
       if (r instanceof Error) {

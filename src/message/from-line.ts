@@ -54,10 +54,13 @@ export function isFromLineAt(buf: Buffer, at = 0): boolean {
 
 /** Index of the first newline in [start, end) as strchr() finds it: a NUL first means none. */
 function cNewline(buf: Buffer, start: number, end: number): number {
-  const nl = buf.indexOf(NL, start);
-  if (nl < 0 || nl >= end) return -1;
-  const nul = buf.indexOf(NUL, start);
-  return nul >= 0 && nul < nl ? -1 : nl;
+  // Search only this read's bytes: scanning to the end of a huge message for every
+  // 2046-byte read would make an overlong From_ line quadratic.
+  const chunk = buf.subarray(start, end);
+  const nl = chunk.indexOf(NL);
+  if (nl < 0) return -1;
+  const nul = chunk.indexOf(NUL);
+  return nul >= 0 && nul < nl ? -1 : start + nl;
 }
 
 function skipBlanks(line: Buffer, i: number): number {

@@ -8,10 +8,10 @@
 // Texts are latin1 strings (one char per byte). Compiled patterns are cached, so callers
 // may compile at every evaluation, as procmail does.
 import { re2jsBackend, type RegexBackend } from './backend.ts';
-import { type CountResult, type MatchResult, ProcmailRegex } from './compiled.ts';
+import { type CountResult, type MatchResult, ProcmailRegex, type ScanHit } from './compiled.ts';
 import { translateProcmailRegex } from './translate.ts';
 
-export type { CountResult, MatchResult } from './compiled.ts';
+export type { CountResult, MatchResult, ScanHit } from './compiled.ts';
 export { expandMacros } from './macros.ts';
 export { translateProcmailRegex, type Translation } from './translate.ts';
 export type { RegexBackend } from './backend.ts';
@@ -40,6 +40,11 @@ export interface CompiledRegex {
   count(text: string, limit?: number): number;
   /** procmail's scoring search in full: count, endless flag and the MATCH it leaves. */
   countMatches(text: string, limit?: number): CountResult;
+  /**
+   * The same searches one at a time, for a scoring loop that stops where procmail's does
+   * (the MATCH a `\/` pattern leaves is that of the last search made).
+   */
+  scan(text: string): Generator<ScanHit, void, undefined>;
 }
 
 export interface RegexOptions {

@@ -12,6 +12,8 @@
 //   right part starting at the earliest position where some match of L ends and an R match
 //   begins, extended as far as R can go from there; leftmost-longest over this program is
 //   exactly that (verified against the binary: `(wzv|z)\/.*` on "wzvq" gives "vq").
+// - `branches` (only when some ways through the pattern pass a `\/` and others do not):
+//   procmail returns without setting MATCH when a match that passed no `\/` ends first.
 // - `wholeEndAnchored` (only when the pattern ends in `^^`): as `whole`, but the virtual
 //   newline after the area may only be taken by that `^^`. procmail ends such a match one
 //   position earlier (`^^` is zero-width there), which matters only for counting.
@@ -44,6 +46,17 @@ export interface Translation {
   wholeEndAnchored?: string;
   /** Leftmost-longest extraction program; absent when no `\/` can be honoured. */
   extract?: string;
+  /**
+   * The ways through the pattern, in pattern order, each without its `\/` (present only
+   * when some have a `\/` and some do not): which one ends first decides whether MATCH is set.
+   */
+  branches?: Branch[];
+}
+
+export interface Branch {
+  /** This way through the pattern passes a `\/`. */
+  splits: boolean;
+  source: string;
 }
 
 export function translateProcmailRegex(pattern: string, options: TranslateOptions): Translation {
@@ -61,8 +74,9 @@ export function translateProcmailRegex(pattern: string, options: TranslateOption
   };
   if (hasNode(root, 'eot', true)) translation.wholeEndAnchored = emit(root, 'end-anchored');
   if (translation.extracts) {
-    const extract = extractionProgram(root);
+    const { extract, branches } = extraction(root);
     if (extract !== undefined) translation.extract = extract;
+    if (extract !== undefined && branches.some((b) => !b.splits)) translation.branches = branches;
   }
   return translation;
 }
@@ -76,23 +90,31 @@ const MAX_EXTRACTION_BRANCHES = 64;
  * `(?<=L1)R1|(?<=L2)R2|...`: one branch per way through the pattern that passes a `\/`.
  * procmail restarts MATCH at every `\/` it passes, so the last one in a branch splits it.
  * Groups holding a `\/` are distributed (`x(a\/b|c)` -> `xa\/b`, `xc`); a `\/` under a
- * repetition is ignored, and so are branches without `\/` (they can match without setting
- * MATCH).
+ * repetition is ignored.
  */
-function extractionProgram(root: Node): string | undefined {
-  const branches = distribute(root) ?? topLevelBranches(root);
+function extraction(root: Node): { extract?: string; branches: Branch[] } {
+  const ways = distribute(root) ?? topLevelBranches(root);
   const programs: string[] = [];
-  for (const items of branches) {
+  const branches: Branch[] = [];
+  for (const items of ways) {
     let split = -1;
     items.forEach((item, k) => {
       if (item.kind === 'split') split = k;
     });
+    branches.push({ splits: split >= 0, source: emitItems(items, 'plain') });
     if (split < 0) continue;
     const left = emitItems(items.slice(0, split), 'plain');
-    const right = emitItems(items.slice(split + 1), 'plain');
+    let right = emitItems(items.slice(split + 1), 'plain');
+    const before = items[split - 1];
+    if (before?.kind === 'repeat' && before.op === '+' && items.slice(split + 1).every(nullable)) {
+      // procmail's known bug, reproduced: with `x+\/` and a right part that can be empty,
+      // the loop goes on after the first match and the threads it spawns keep that match's
+      // start, so MATCH grows over further x's (`^Subject: +\/b*` on "Subject:   s" is "  ")
+      right = emitRepeat('*', before.body, 'plain') + right;
+    }
     programs.push(left === '' ? right : `(?<=${left})${right}`);
   }
-  return programs.length > 0 ? programs.join('|') : undefined;
+  return programs.length > 0 ? { extract: programs.join('|'), branches } : { branches };
 }
 
 function topLevelBranches(root: Node): Node[][] {
@@ -120,6 +142,21 @@ function distribute(node: Node): Node[][] | undefined {
     if (out.length > MAX_EXTRACTION_BRANCHES) return undefined;
   }
   return out;
+}
+
+function nullable(node: Node): boolean {
+  switch (node.kind) {
+    case 'split':
+      return true;
+    case 'seq':
+      return node.items.every(nullable);
+    case 'alt':
+      return node.alts.some(nullable);
+    case 'repeat':
+      return node.op !== '+' || nullable(node.body);
+    default:
+      return false;
+  }
 }
 
 function flattenItems(node: Node): Node[] {
