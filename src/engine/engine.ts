@@ -18,6 +18,8 @@ import { EX_CANTCREAT, EX_OK, EX_TEMPFAIL } from '../sysexits.ts';
 
 const NL = 0x0a;
 const MAX32 = 2147483647;
+/** What a pipe absorbs before its reader has to read (Linux): writes this small never fail. */
+const PIPE_CAPACITY = 65536;
 const MIN32 = -2147483647;
 
 /** Recipe flag letters, as procmail accepts them. */
@@ -108,6 +110,8 @@ export class Engine implements ExpandContext {
   private rawnonl = false;
   private pwait = 0;
   private ignwerr = false;
+  /** Delivering pipes started only after the abstract is logged (see programAction). */
+  private deferred: { cmd: Command; data: Buffer[] }[] = [];
   private readonly init: EngineInit;
 
   constructor(init: EngineInit) {
@@ -174,9 +178,9 @@ export class Engine implements ExpandContext {
     this.nlog(text);
   }
   async backtick(command: string, argv: string[] | null): Promise<string> {
-    const run = argv ?? this.shellArgv(command);
+    const cmd = argv ? directCommand(argv) : shellCommand(this.shellArgv(command), command);
     const feed = pipeFeed([this.mail.head, this.mail.body], false);
-    const res = await this.runProgram(command, run, feed.data, { wait: true, capture: true, shell: argv === null });
+    const res = await this.runProgram(cmd, feed.data, { wait: true, capture: true });
     let out = res.stdout.toString('latin1');
     if (out.length > this.linebufSize) {
       out = out.slice(0, this.linebufSize);
@@ -260,8 +264,8 @@ export class Engine implements ExpandContext {
         await this.setGlobalLock(value);
         return;
       case 'UMASK':
-        this.umask = parseInt(value, 8) || 0;
-        if (!/^\s*[0-7]/.test(value)) this.umask = 0;
+        this.umask = /^\s*[0-7]/.test(value) ? parseInt(value, 8) & 0o777 : 0;
+        this.fx.setUmask?.(this.umask);
         return;
       case 'INCLUDERC':
         if (this.reader.open) this.pushrc(value);
@@ -395,23 +399,23 @@ export class Engine implements ExpandContext {
 
   // ------------------------------------------------------------------ programs
   private async runProgram(
-    display: string,
-    argv: string[],
+    cmd: Command,
     stdin: Buffer[],
-    opt: { wait: boolean; capture: boolean; shell: boolean },
+    opt: { wait: boolean; capture: boolean; stdoutToLog?: boolean },
   ): Promise<ProgramResult> {
     if (this.verbose) {
-      this.nlogq('Executing', opt.shell ? display : argv.join(','));
+      this.nlogq('Executing', cmd.shell ? cmd.display : cmd.argv.join(','));
     }
     const res = await this.fx.run({
-      argv,
+      argv: cmd.argv,
       env: this.env.toRecord(),
       stdin,
       wait: opt.wait,
       captureStdout: opt.capture,
+      stdoutToLog: opt.stdoutToLog,
       timeoutSeconds: this.timeout,
       log: this.logFn,
-      display,
+      display: cmd.errName,
     });
     if (opt.wait) this.lastExitCode = res.status;
     return res;
@@ -525,6 +529,7 @@ export class Engine implements ExpandContext {
       folder = this.fakedelivery ? '**Lost**' : this.retval === EX_TEMPFAIL ? '**Requeued**' : '**Bounced**';
     } else folder = this.env.text('LASTFOLDER');
     this.logAbstract(folder);
+    for (const d of this.deferred.splice(0)) await this.runProgram(d.cmd, d.data, { wait: false, capture: false });
     await this.exectrap();
     this.unlockLocal();
     if (this.globlock) {
@@ -559,8 +564,7 @@ export class Engine implements ExpandContext {
     if (!cmd) return;
     const feed = pipeFeed([this.mail.head, this.mail.body], false);
     // the TRAP's stdout goes to the log, like its stderr
-    const res = await this.runProgram(cmd.display, cmd.argv, feed.data, { wait: true, capture: true, shell: cmd.shell });
-    if (res.stdout.length) this.elog(res.stdout.toString('latin1'));
+    const res = await this.runProgram(cmd, feed.data, { wait: true, capture: false, stdoutToLog: true });
     if (res.status !== 0 && forceret === -2) this.retval = res.status;
   }
 
@@ -931,6 +935,7 @@ export class Engine implements ExpandContext {
     clone.frameIfdepth = this.frameIfdepth.slice();
     clone.mail = this.mail.clone();
     clone.loclock = undefined;
+    clone.deferred = [];
     clone.globlock = undefined;
     clone.posArgs = this.posArgs.slice();
     clone.retval = this.init.tempfail ? EX_TEMPFAIL : EX_CANTCREAT;
@@ -992,8 +997,17 @@ export class Engine implements ExpandContext {
     if (flags.f) return this.filterAction(cmd, part, headOnly, whole);
     const feed = pipeFeed([part.head, part.body], this.rawnonl);
     const wait = this.pwait !== 0;
-    const res = await this.runProgram(cmd.display, cmd.argv, feed.data, { wait, capture: false, shell: cmd.shell });
     this.lastdump = feed.bytes;
+    if (!wait && !flags.c && feed.bytes <= PIPE_CAPACITY) {
+      // A delivering pipe procmail does not wait for: procmail forks it and exits, and the
+      // program's first words reach the log after procmail's abstract. We start it right after
+      // writing the abstract (terminate()), which keeps that order. No write error can happen
+      // for input a pipe absorbs at once, so nothing is decided differently.
+      this.deferred.push({ cmd, data: feed.data });
+      this.setLastFolder(cmd.display);
+      return true;
+    }
+    const res = await this.runProgram(cmd, feed.data, { wait, capture: false });
     let ok = true;
     if (res.writeError && !this.ignwerr) {
       this.nlogq('Error while writing to', cmd.errName);
@@ -1014,9 +1028,11 @@ export class Engine implements ExpandContext {
     whole: boolean,
   ): Promise<boolean> {
     const feed = pipeFeed([part.head, part.body], this.rawnonl);
-    const res = await this.runProgram(cmd.display, cmd.argv, feed.data, { wait: true, capture: true, shell: cmd.shell });
+    const res = await this.runProgram(cmd, feed.data, { wait: true, capture: true });
     let failed = false;
-    if (res.writeError && !this.ignwerr) {
+    if (res.timedOut) {
+      failed = true; // "Timeout, terminating" was logged; no "Program failure"
+    } else if (res.writeError && !this.ignwerr) {
       this.nlogq('Error while writing to', cmd.errName);
       failed = true;
     } else if (this.pwait && res.status !== 0) {
@@ -1041,7 +1057,7 @@ export class Engine implements ExpandContext {
   ): Promise<boolean> {
     this.rawnonl = !!flags.r;
     const feed = pipeFeed([part.head, part.body], this.rawnonl);
-    const res = await this.runProgram(cmd.display, cmd.argv, feed.data, { wait: true, capture: true, shell: cmd.shell });
+    const res = await this.runProgram(cmd, feed.data, { wait: true, capture: true });
     let out = res.stdout.toString('latin1');
     const failed = this.pwait !== 0 && res.status !== 0;
     if (failed) {
@@ -1086,7 +1102,11 @@ export class Engine implements ExpandContext {
         ? { ext: this.env.text('LOCKEXT'), globalLock: this.globlock, ...this.lockRequest('') }
         : undefined,
     });
-    if (res.ok) this.lastdump = res.bytes;
+    if (res.ok) {
+      this.lastdump = res.bytes;
+      // procmail appends the names of the secondary folders without an "Assigning" line
+      if (res.lastFolder) this.env.set('LASTFOLDER', res.lastFolder);
+    }
     return res.ok;
   }
 
@@ -1214,7 +1234,7 @@ export class Engine implements ExpandContext {
         const feed = typeof area === 'object'
           ? pipeFeed([Buffer.from(area.value, 'latin1')], this.rawnonl)
           : { data: this.mail.conditionInput(area), bytes: 0 };
-        const res = await this.runProgram(cmd.display, cmd.argv, feed.data, { wait: true, capture: false, shell: cmd.shell });
+        const res = await this.runProgram(cmd, feed.data, { wait: true, capture: false });
         const code = res.status;
         shown = cmd.shell ? cmd.display : text.slice(1);
         if (scoreany && code >= 0) {

@@ -1,0 +1,103 @@
+// One recipient's delivery inside a worker: exactly what `sluice procmail -f SENDER -d USER`
+// does with the message (same starting environment, same From_ line, same rcfile, same
+// engine and host), except that a final failure exits EX_TEMPFAIL (procmail's -t) so the MTA
+// retries instead of bouncing.
+import type { FolderDelivery, FolderResult } from '../engine/effects.ts';
+import { Engine, type RcSpec } from '../engine/engine.ts';
+import { Environment } from '../engine/vars.ts';
+import { RealHost } from '../deliver/host.ts';
+import { readMessage } from '../message/index.ts';
+import { EX_TEMPFAIL } from '../sysexits.ts';
+import { asBuffer, type DeliveryJob, type DeliveryResult } from './ipc.ts';
+import type { MailUser } from './users.ts';
+
+const PM_VERSION = '3.23pre';
+
+/** Where the mail goes when no recipe delivers it. */
+export function defaultMailbox(user: MailUser): string {
+  // system users: the spool file procmail uses; virtual users have no spool, and Dovecot
+  // (mail_location = maildir:~/Maildir) serves $HOME/Maildir
+  return user.virtual ? `${user.home}/Maildir/` : `/var/mail/${user.name}`;
+}
+
+/**
+ * procmail's starting environment in -d mode (cleanupenv + initdefenv), as in
+ * src/cli/procmail.ts startEnvironment() with neither -p nor -m nor an rcfile argument.
+ * (Copied here because that function is private to the CLI; see the report to the lead.)
+ */
+export function deliveryEnvironment(user: MailUser, hostname: string, tz: string | undefined): Environment {
+  const env = new Environment();
+  if (tz !== undefined) env.set('TZ', tz);
+  env.set('LOGNAME', user.name);
+  env.set('HOME', user.home);
+  const mailbox = defaultMailbox(user);
+  env.set('DEFAULT', mailbox);
+  env.set('SHELL', '/bin/sh');
+  env.set('PROCMAIL_VERSION', PM_VERSION);
+  env.set('SENDMAILFLAGS', '-oi');
+  env.set('SENDMAIL', '/usr/sbin/sendmail');
+  env.set('SHELLFLAGS', '-c');
+  env.set('MSGPREFIX', 'msg.');
+  env.set('LOCKEXT', '.lock');
+  env.set('SHELLMETAS', '&|<>~;?*[');
+  env.set('HOST', hostname);
+  env.set('LINEBUF', '2048');
+  env.set('ORGMAIL', mailbox);
+  env.set('PATH', `${user.home}/bin:/usr/local/bin:/usr/bin:/bin`);
+  return env;
+}
+
+/** The real host, remembering what the folder writers reported (for the log and the reply). */
+class ObservedHost extends RealHost {
+  bytes = 0;
+  noSpace = false;
+  override async deliver(req: FolderDelivery): Promise<FolderResult> {
+    const r = await super.deliver(req);
+    if (r.ok) this.bytes = r.bytes;
+    else if (r.failure === 'no-space') this.noSpace = true;
+    return r;
+  }
+}
+
+/** Runs the engine for one job; never throws (an unexpected error is EX_TEMPFAIL). */
+export async function deliver(job: DeliveryJob, tz: string | undefined = process.env.TZ): Promise<DeliveryResult> {
+  const started = performance.now();
+  const host = new ObservedHost();
+  let exitCode: number = EX_TEMPFAIL;
+  let folder = '';
+  try {
+    const env = deliveryEnvironment(job.user, host.hostname(), tz);
+    const mail = readMessage(asBuffer(job.data), {
+      // -f SENDER: Postfix's pipe and local(8) pass MAILER-DAEMON for the null sender
+      fromSender: job.sender || 'MAILER-DAEMON',
+      generateFrom: job.invoker,
+      // the daemon is the MTA's trusted delivery agent (procmail -d run by root/mail)
+      privileged: true,
+      now: host.now(),
+    });
+    const rcfiles: RcSpec[] = [{ path: '.procmailrc', kind: 'default' }];
+    if (job.systemRc) rcfiles.push({ path: job.systemRc, kind: 'absolute' });
+    const engine = new Engine({
+      fx: host,
+      mail,
+      berkeley: false,
+      env,
+      args: job.args,
+      argv0: 'procmail',
+      tempfail: true,
+      assignments: [],
+      rcfiles,
+      mailfilter: false,
+      defaultMaildir: job.user.home,
+    });
+    const res = await engine.run();
+    exitCode = res.exitCode ?? EX_TEMPFAIL;
+    folder = env.text('LASTFOLDER');
+  } catch (err) {
+    host.log(`procmail: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    exitCode = EX_TEMPFAIL;
+  } finally {
+    host.setLogfile(undefined); // close a LOGFILE the rc opened: the next job starts on stderr
+  }
+  return { id: job.id, exitCode, folder, bytes: host.bytes, noSpace: host.noSpace, ms: performance.now() - started };
+}
