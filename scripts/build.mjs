@@ -2,6 +2,9 @@
 // import() so that `sluice procmail` pays only for the code it runs (code splitting).
 import { build } from 'esbuild';
 
+import { rmSync } from 'node:fs';
+
+rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints: { sluice: 'src/cli/main.ts' },
   outdir: 'dist',
@@ -11,6 +14,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  minify: true,
+  keepNames: true,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   // native addons stay outside the bundle and are loaded with require() when present

@@ -111,7 +111,7 @@ export class Engine implements ExpandContext {
   private pwait = 0;
   private ignwerr = false;
   /** Delivering pipes started only after the abstract is logged (see programAction). */
-  private deferred: { cmd: Command; data: Buffer[] }[] = [];
+  private deferred: { cmd: Command; data: Buffer[]; env: Record<string, string> }[] = [];
   private readonly init: EngineInit;
 
   constructor(init: EngineInit) {
@@ -401,14 +401,14 @@ export class Engine implements ExpandContext {
   private async runProgram(
     cmd: Command,
     stdin: Buffer[],
-    opt: { wait: boolean; capture: boolean; stdoutToLog?: boolean },
+    opt: { wait: boolean; capture: boolean; stdoutToLog?: boolean; env?: Record<string, string> },
   ): Promise<ProgramResult> {
     if (this.verbose) {
       this.nlogq('Executing', cmd.shell ? cmd.display : cmd.argv.join(','));
     }
     const res = await this.fx.run({
       argv: cmd.argv,
-      env: this.env.toRecord(),
+      env: opt.env ?? this.env.toRecord(),
       stdin,
       wait: opt.wait,
       captureStdout: opt.capture,
@@ -529,7 +529,7 @@ export class Engine implements ExpandContext {
       folder = this.fakedelivery ? '**Lost**' : this.retval === EX_TEMPFAIL ? '**Requeued**' : '**Bounced**';
     } else folder = this.env.text('LASTFOLDER');
     this.logAbstract(folder);
-    for (const d of this.deferred.splice(0)) await this.runProgram(d.cmd, d.data, { wait: false, capture: false });
+    for (const d of this.deferred.splice(0)) await this.runProgram(d.cmd, d.data, { wait: false, capture: false, env: d.env });
     await this.exectrap();
     this.unlockLocal();
     if (this.globlock) {
@@ -1003,7 +1003,7 @@ export class Engine implements ExpandContext {
       // program's first words reach the log after procmail's abstract. We start it right after
       // writing the abstract (terminate()), which keeps that order. No write error can happen
       // for input a pipe absorbs at once, so nothing is decided differently.
-      this.deferred.push({ cmd, data: feed.data });
+      this.deferred.push({ cmd, data: feed.data, env: this.env.toRecord() });
       this.setLastFolder(cmd.display);
       return true;
     }
