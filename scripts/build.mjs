@@ -1,11 +1,11 @@
 // Bundles every shipped entry point with esbuild. Subcommands are loaded with dynamic
 // import() so that `sluice procmail` pays only for the code it runs (code splitting).
+// Stale chunks from earlier builds are removed only after a successful build.
 import { build } from 'esbuild';
+import { readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
-import { rmSync } from 'node:fs';
-
-rmSync('dist', { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: { sluice: 'src/cli/main.ts' },
   outdir: 'dist',
   bundle: true,
@@ -16,6 +16,7 @@ await build({
   sourcemap: 'linked',
   minify: true,
   keepNames: true,
+  metafile: true,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   // native addons stay outside the bundle and are loaded with require() when present
@@ -23,3 +24,9 @@ await build({
   banner: { js: "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+const fresh = new Set(Object.keys(result.metafile.outputs).map((p) => relative('dist', p)));
+for (const f of readdirSync('dist/chunks')) {
+  const rel = join('chunks', f);
+  if (!fresh.has(rel)) rmSync(join('dist', rel));
+}
