@@ -140,9 +140,8 @@ function lookupUser(byName?: string): PasswdEntry | null {
 }
 
 /** The environment procmail starts from (cleanupenv + initdefenv). */
-function startEnvironment(o: Options, user: PasswdEntry, commandLineRc: boolean, hostname: string): Environment {
+function startEnvironment(o: Options, user: PasswdEntry, commandLineRc: boolean, hostname: string, src: NodeJS.ProcessEnv): Environment {
   const env = new Environment();
-  const src = process.env;
   if (o.preserve) {
     for (const [k, v] of Object.entries(src)) {
       if (v === undefined) continue;
@@ -195,7 +194,39 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return EX_OK;
   }
+  return runProcmail(argv, { stdin: await readStdin(), env: process.env });
+}
+
+export interface ProcmailIO {
+  /** The message. */
+  stdin: Buffer;
+  /** The caller's environment (only -p keeps it). */
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * One procmail run inside this process: what `sluice procmail ARGS < msg` does, for callers
+ * that deliver many messages in one process (formail -s procmail, mailbox delivery). The
+ * process's working directory and umask are restored afterwards.
+ */
+export async function runProcmail(argv: string[], io: ProcmailIO): Promise<number> {
+  const cwd = process.cwd();
+  const umask = process.umask();
   const host = new RealHost();
+  try {
+    return await procmail(argv, io, host);
+  } finally {
+    host.close();
+    try {
+      process.chdir(cwd);
+    } catch {
+      /* the directory went away: stay where we are */
+    }
+    process.umask(umask);
+  }
+}
+
+async function procmail(argv: string[], io: ProcmailIO, host: RealHost): Promise<number> {
   const err = (s: string) => host.log(s);
   const parsed = parseOptions(argv, err);
   if (typeof parsed === 'number') return parsed;
@@ -239,8 +270,8 @@ export async function main(argv: string[]): Promise<number> {
     return 66;
   }
 
-  const env = startEnvironment(o, user, rcNames.length > 0, host.hostname());
-  const raw = await readStdin();
+  const env = startEnvironment(o, user, rcNames.length > 0, host.hostname(), io.env);
+  const raw = io.stdin;
   const msg = readMessage(raw, {
     fromSender: o.from,
     override: o.override,

@@ -149,6 +149,11 @@ export class RealHost implements Effects {
     }
   }
 
+  /** Release what the host holds (the LOGFILE descriptor) after a run inside a longer-lived process. */
+  close(): void {
+    this.sink.close();
+  }
+
   async flush(): Promise<void> {
     // mail still on its way into pipes we did not wait for (their programs may run on)
     await Promise.all(this.pendingInput);

@@ -1152,6 +1152,8 @@ export class Engine implements ExpandContext {
         }
       }
       r.skipSpace();
+      // an old-style `:N` with a huge N would read empty "conditions" past the end forever
+      if (r.atEof()) break;
       let line = r.getLogicalLine();
       if (line.length > this.linebufSize) {
         this.nlog('Exceeded LINEBUF\n');
