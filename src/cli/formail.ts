@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { runFormail } from '../formail/index.ts';
 import type { SyncSource } from '../formail/index.ts';
 import { nodeSpawn } from '../formail/spawn-node.ts';
+import { procmailInProcess } from '../deliver/inprocess.ts';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -60,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       stdout: (b) => writeAll(1, b),
       stderr,
       env: stringEnv(process.env),
-      spawn: nodeSpawn(stderr),
+      spawn: procmailInProcess(nodeSpawn(stderr)),
     },
   );
 }

@@ -14,6 +14,8 @@ import { LogSink } from './logsink.ts';
 import { UniqueNames } from './names.ts';
 import { fromNative, nativeString } from './oschars.ts';
 import { runProgram } from './programs.ts';
+import { runInProcess } from './inprocess.ts';
+import { nodeSpawn } from '../formail/spawn-node.ts';
 import { readRcFile } from './rcfile.ts';
 
 export interface RealHostOptions {
@@ -109,6 +111,8 @@ export class RealHost implements Effects {
   }
 
   async run(req: ProgramRequest): Promise<ProgramResult> {
+    const own = await runInProcess(req, (b) => this.sink.writeBytes(b), nodeSpawn((b) => this.sink.writeBytes(b)));
+    if (own) return own;
     return runProgram(req, {
       stderrFd: this.sink.descriptor,
       stdoutToLog: req.stdoutToLog === true,

@@ -22,7 +22,11 @@ export class LogSink {
 
   write(text: string): void {
     if (!text) return;
-    const buf = textBytes(text);
+    this.writeBytes(textBytes(text));
+  }
+
+  /** Raw bytes (a program's diagnostics run in-process). */
+  writeBytes(buf: Buffer): void {
     let off = 0;
     try {
       while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);

@@ -38,8 +38,10 @@ const SERIAL_CHARS = '.,+%';
  * still make the name unique, and every create uses O_EXCL with a retry anyway).
  */
 export class UniqueNames {
-  private second = -1;
-  private serial = 0;
+  // One sequence per process, shared by every host: a long-running process (formail -s
+  // procmail in one process, the LMTP worker) makes a new host per message.
+  private static second = -1;
+  private static serial = 0;
 
   constructor(
     private readonly pid: () => number,
@@ -47,13 +49,17 @@ export class UniqueNames {
     private readonly clock: () => number = () => Date.now(),
   ) {}
 
+  private get second(): number {
+    return UniqueNames.second;
+  }
+
   private tick(): number {
     const now = Math.floor(this.clock() / 1000);
-    if (now !== this.second) {
-      this.second = now;
-      this.serial = 0;
+    if (now > UniqueNames.second) {
+      UniqueNames.second = now;
+      UniqueNames.serial = 0;
     }
-    return this.serial++;
+    return UniqueNames.serial++;
   }
 
   /** Maildir's standard `time.pid_serial.host`. */
