@@ -1,7 +1,7 @@
 // `sluice procmail`: the procmail(1) command line. Parses procmail's own option syntax by
 // hand (clustered flags, -f-, -a arg, -d user...), builds the starting environment the way
 // procmail does, reads the mail, and hands everything to the engine with the real host.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Engine, type RcSpec } from '../engine/engine.ts';
 import { Environment } from '../engine/vars.ts';
@@ -12,6 +12,7 @@ import { MESSAGE_SIZE_MAX } from '../limits.ts';
 
 const VERSION = 'procmail v3.23pre 2001/09/13 (compatible: sluice)';
 const PM_VERSION = '3.23pre';
+const ETCRC = '/etc/procmailrc';
 
 export const HELP = `Usage: sluice procmail [-vptoY] [-f fromwhom] [parameter=value | rcfile] ...
    Or: sluice procmail [-toY] [-f fromwhom] [-a argument] ... -d recipient ...
@@ -301,6 +302,8 @@ async function procmail(argv: string[], io: ProcmailIO, host: RealHost): Promise
     assignments,
     rcfiles,
     mailfilter: o.mailfilter,
+    // procmail reads /etc/procmailrc first only when it picks the rcfile itself (and not with -p)
+    etcrc: !rcNames.length && !o.preserve && existsSync(ETCRC) ? ETCRC : undefined,
     defaultMaildir: o.mailfilter ? host.cwd() : user.home,
   });
   const res = await engine.run();

@@ -67,6 +67,8 @@ export interface EngineInit {
   assignments: string[];
   /** rcfiles to try in order (command line), or the default one. */
   rcfiles: RcSpec[];
+  /** The system-wide rcfile run before the user's (/etc/procmailrc), when one applies. */
+  etcrc?: string;
   /** -m: ORGMAIL and DEFAULT are not used; the first non-assignment argument is the rcfile. */
   mailfilter: boolean;
   /** Directory procmail would chdir to when no MAILDIR change happened ($HOME normally). */
@@ -449,7 +451,17 @@ export class Engine implements ExpandContext {
     }
     let status: LoopStatus = 'eof';
     let delivered = false;
-    const rcfiles = this.init.rcfiles;
+    const etc = this.init.etcrc;
+    if (etc) {
+      const r = this.fx.readRc(etc, 'none', '');
+      if (r.ok) {
+        this.yell('Rcfile:', etc);
+        this.reader.push(etc, r.text.toString('latin1'), 0);
+        if ((await this.mainloop(false)) !== 'eof') delivered = true;
+        this.reader.closeAll();
+      }
+    }
+    const rcfiles = delivered ? [] : this.init.rcfiles;
     let dowarning = true;
     for (let k = 0; k < rcfiles.length; k++) {
       const spec = rcfiles[k]!;
