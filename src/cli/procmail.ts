@@ -4,14 +4,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Engine, type RcSpec } from '../engine/engine.ts';
-import { Environment } from '../engine/vars.ts';
+import { startEnvironment } from '../engine/startenv.ts';
 import { readMessage } from '../message/index.ts';
 import { RealHost } from '../deliver/host.ts';
 import { EX_NOUSER, EX_OK, EX_TEMPFAIL, EX_USAGE } from '../sysexits.ts';
 import { MESSAGE_SIZE_MAX } from '../limits.ts';
 
 const VERSION = 'procmail v3.23pre 2001/09/13 (compatible: sluice)';
-const PM_VERSION = '3.23pre';
 const ETCRC = '/etc/procmailrc';
 
 export const HELP = `Usage: sluice procmail [-vptoY] [-f fromwhom] [parameter=value | rcfile] ...
@@ -140,44 +139,6 @@ function lookupUser(byName?: string): PasswdEntry | null {
   return { name: u.username, uid: u.uid, gid: u.gid, home: u.homedir, shell: u.shell ?? '/bin/sh' };
 }
 
-/** The environment procmail starts from (cleanupenv + initdefenv). */
-function startEnvironment(o: Options, user: PasswdEntry, commandLineRc: boolean, hostname: string, src: NodeJS.ProcessEnv): Environment {
-  const env = new Environment();
-  if (o.preserve) {
-    for (const [k, v] of Object.entries(src)) {
-      if (v === undefined) continue;
-      if (/^(LD_|_RLD|LIBPATH=|ELF_LD_|AOUT_LD_)/.test(k)) continue;
-      env.set(k, v);
-    }
-  } else if (src.TZ !== undefined) env.set('TZ', src.TZ);
-  env.set('LOGNAME', user.name);
-  env.set('HOME', user.home);
-  const mailbox = `/var/mail/${user.name}`;
-  env.set('DEFAULT', mailbox);
-  env.set('SHELL', '/bin/sh');
-  if (!o.preserve || !o.mailfilter) {
-    env.set('PROCMAIL_VERSION', PM_VERSION);
-    env.set('SENDMAILFLAGS', '-oi');
-    env.set('SENDMAIL', '/usr/sbin/sendmail');
-    env.set('SHELLFLAGS', '-c');
-    env.set('MSGPREFIX', 'msg.');
-    env.set('LOCKEXT', '.lock');
-    env.set('SHELLMETAS', '&|<>~;?*[');
-    env.set('HOST', hostname);
-    env.unset('LASTFOLDER');
-    env.unset('EXITCODE');
-    env.unset('IFS');
-    env.unset('ENV');
-    env.unset('PWD');
-  }
-  env.set('LINEBUF', '2048');
-  if (commandLineRc) env.set('COMSAT', 'no');
-  if (o.mailfilter) env.unset('ORGMAIL');
-  else env.set('ORGMAIL', mailbox);
-  env.set('PATH', `${user.home}/bin:/usr/local/bin:/usr/bin:/bin`);
-  return env;
-}
-
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
@@ -271,7 +232,10 @@ async function procmail(argv: string[], io: ProcmailIO, host: RealHost): Promise
     return 66;
   }
 
-  const env = startEnvironment(o, user, rcNames.length > 0, host.hostname(), io.env);
+  const env = startEnvironment({
+    user, hostname: host.hostname(), callerEnv: io.env,
+    preserve: o.preserve, mailfilter: o.mailfilter, commandLineRc: rcNames.length > 0,
+  });
   const raw = io.stdin;
   const msg = readMessage(raw, {
     fromSender: o.from,
