@@ -13,17 +13,21 @@ export const EX_CANTCREAT = 73;
 export const EX_IOERR = 74;
 export const EX_TEMPFAIL = 75;
 
-/** status -> [name, what Postfix's local/pipe delivery does with it, LMTP reply] */
+/**
+ * status -> [name, what Postfix's pipe/local delivery does with that exit status, what
+ * sluice's LMTP server answers]. The LMTP column never bounces on sluice's own trouble: only
+ * an unknown user is permanent; everything else asks the MTA to retry (src/lmtp/replies.ts).
+ */
 export const EXIT_TABLE: Record<number, [string, string, string]> = {
-  0: ['EX_OK', 'delivered', '250 2.0.0'],
-  64: ['EX_USAGE', 'bounce', '554 5.3.0'],
-  65: ['EX_DATAERR', 'bounce', '554 5.6.0'],
-  66: ['EX_NOINPUT', 'bounce', '554 5.3.0'],
+  0: ['EX_OK', 'delivered', '250 2.6.0'],
+  64: ['EX_USAGE', 'bounce', '451 4.3.0'],
+  65: ['EX_DATAERR', 'bounce', '451 4.3.0'],
+  66: ['EX_NOINPUT', 'bounce', '451 4.3.0'],
   67: ['EX_NOUSER', 'bounce', '550 5.1.1'],
-  69: ['EX_UNAVAILABLE', 'bounce', '554 5.3.0'],
-  70: ['EX_SOFTWARE', 'bounce', '554 5.3.0'],
+  69: ['EX_UNAVAILABLE', 'bounce', '451 4.3.0'],
+  70: ['EX_SOFTWARE', 'bounce', '451 4.3.0'],
   71: ['EX_OSERR', 'defer', '451 4.3.0'],
-  73: ['EX_CANTCREAT', 'bounce', '550 5.2.0'],
-  74: ['EX_IOERR', 'bounce', '554 5.3.0'],
-  75: ['EX_TEMPFAIL', 'defer', '451 4.2.0'],
+  73: ['EX_CANTCREAT', 'bounce', '451 4.3.0'],
+  74: ['EX_IOERR', 'bounce', '451 4.3.0'],
+  75: ['EX_TEMPFAIL', 'defer', '451 4.3.0'],
 };

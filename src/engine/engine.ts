@@ -465,7 +465,8 @@ export class Engine implements ExpandContext {
     let dowarning = true;
     for (let k = 0; k < rcfiles.length; k++) {
       const spec = rcfiles[k]!;
-      if (await this.tryopen(spec, dowarning)) {
+      // a missing default rcfile ($HOME/.procmailrc) is normal: procmail says nothing
+      if (await this.tryopen(spec, dowarning && spec.kind !== 'default')) {
         status = await this.mainloop(false);
         if (status === 'delivered') { delivered = true; break; }
         if (status === 'eof') break;
