@@ -4,10 +4,18 @@ import { EX_TEMPFAIL, EX_USAGE } from '../sysexits.ts';
 
 type Main = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Main> }> = {
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Main>; hidden?: true }> = {
   procmail: { summary: 'procmail-compatible delivery agent (procmail(1) options)', load: async () => (await import('./procmail.ts')).main },
   formail: { summary: 'formail-compatible mail (re)formatter (formail(1) options)', load: async () => (await import('./formail.ts')).main },
+  test: { summary: 'dry run: where messages would be delivered by an rcfile, and why', load: async () => (await import('./test.ts')).main },
+  lint: { summary: 'check procmail rcfiles for errors and risky constructs', load: async () => (await import('./lint.ts')).main },
   demo: { summary: 'deliver sample mail through a sample rc into ./Mail', load: async () => (await import('./demo.ts')).main },
+  serve: { summary: 'start the configured daemons (LMTP...) from sluice.toml or the embedded default', load: async () => (await import('./serve.ts')).main },
+  lmtpd: { summary: 'resident LMTP delivery server for an MTA (foreground)', load: async () => (await import('./lmtpd.ts')).main },
+  'postfix-config': { summary: 'print the Postfix main.cf/master.cf lines for sluice lmtpd/serve', load: async () => (await import('./postfix-config.ts')).main },
+  // internal: processes lmtpd starts (a per-user delivery worker, the unprivileged LMTP listener)
+  worker: { summary: '', hidden: true, load: async () => (await import('../lmtp/worker.ts')).main },
+  'lmtp-listener': { summary: '', hidden: true, load: async () => (await import('../lmtp/listener-main.ts')).main },
 };
 
 export const HELP = `sluice - mail filtering with one procmail-compatible rule engine
@@ -17,7 +25,7 @@ USAGE
   sluice COMMAND --help
 
 COMMANDS
-${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`).join('\n')}
+${Object.entries(COMMANDS).filter(([, c]) => !c.hidden).map(([n, c]) => `  ${n.padEnd(14)} ${c.summary}`).join('\n')}
 
 EXIT STATUS
   As procmail/formail for those commands. Any internal failure exits 75 (EX_TEMPFAIL),

@@ -2,16 +2,19 @@
 // does with the message (same starting environment, same From_ line, same rcfile, same
 // engine and host), except that a final failure exits EX_TEMPFAIL (procmail's -t) so the MTA
 // retries instead of bouncing.
+import { existsSync } from 'node:fs';
 import type { FolderDelivery, FolderResult } from '../engine/effects.ts';
 import { Engine, type RcSpec } from '../engine/engine.ts';
-import { Environment } from '../engine/vars.ts';
+import { startEnvironment } from '../engine/startenv.ts';
+import type { Environment } from '../engine/vars.ts';
 import { RealHost } from '../deliver/host.ts';
 import { readMessage } from '../message/index.ts';
 import { EX_TEMPFAIL } from '../sysexits.ts';
 import { asBuffer, type DeliveryJob, type DeliveryResult } from './ipc.ts';
 import type { MailUser } from './users.ts';
 
-const PM_VERSION = '3.23pre';
+/** Run before the user's rc when it exists, as procmail -d does. */
+const ETCRC = '/etc/procmailrc';
 
 /** Where the mail goes when no recipe delivers it. */
 export function defaultMailbox(user: MailUser): string {
@@ -21,29 +24,15 @@ export function defaultMailbox(user: MailUser): string {
 }
 
 /**
- * procmail's starting environment in -d mode (cleanupenv + initdefenv), as in
- * src/cli/procmail.ts startEnvironment() with neither -p nor -m nor an rcfile argument.
- * (Copied here because that function is private to the CLI; see the report to the lead.)
+ * procmail's starting environment in -d mode (the one every front door shares), with the
+ * virtual users' DEFAULT/ORGMAIL moved to their Maildir.
  */
 export function deliveryEnvironment(user: MailUser, hostname: string, tz: string | undefined): Environment {
-  const env = new Environment();
-  if (tz !== undefined) env.set('TZ', tz);
-  env.set('LOGNAME', user.name);
-  env.set('HOME', user.home);
-  const mailbox = defaultMailbox(user);
-  env.set('DEFAULT', mailbox);
-  env.set('SHELL', '/bin/sh');
-  env.set('PROCMAIL_VERSION', PM_VERSION);
-  env.set('SENDMAILFLAGS', '-oi');
-  env.set('SENDMAIL', '/usr/sbin/sendmail');
-  env.set('SHELLFLAGS', '-c');
-  env.set('MSGPREFIX', 'msg.');
-  env.set('LOCKEXT', '.lock');
-  env.set('SHELLMETAS', '&|<>~;?*[');
-  env.set('HOST', hostname);
-  env.set('LINEBUF', '2048');
-  env.set('ORGMAIL', mailbox);
-  env.set('PATH', `${user.home}/bin:/usr/local/bin:/usr/bin:/bin`);
+  const env = startEnvironment({ user, hostname, callerEnv: { TZ: tz } });
+  if (user.virtual) {
+    env.set('DEFAULT', defaultMailbox(user));
+    env.set('ORGMAIL', defaultMailbox(user));
+  }
   return env;
 }
 
@@ -89,6 +78,7 @@ export async function deliver(job: DeliveryJob, tz: string | undefined = process
       rcfiles,
       mailfilter: false,
       defaultMaildir: job.user.home,
+      etcrc: existsSync(ETCRC) ? ETCRC : undefined,
     });
     const res = await engine.run();
     exitCode = res.exitCode ?? EX_TEMPFAIL;

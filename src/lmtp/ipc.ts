@@ -55,6 +55,7 @@ export type ListenerRequest =
       data: Uint8Array;
       session: { remote: string; local: string };
     }
+  | { type: 'ready' }
   | { type: 'listening'; key: string; address: string }
   | { type: 'listen-failed'; key: string; error: string }
   | { type: 'closed' }
@@ -77,6 +78,8 @@ export type SupervisorToListener =
   | { type: 'deliver-answer'; id: number; replies: RecipientReply[] }
   | { type: 'listen'; key: string; settings: ListenerSettings }
   | { type: 'unlisten'; key: string }
+  /** A connection the supervisor accepted on `key` (the socket travels as the message's handle). */
+  | { type: 'socket'; key: string }
   | { type: 'settings'; settings: ListenerSettings }
   | { type: 'close' };
 
