@@ -1,12 +1,12 @@
 // `sluice procmail`: the procmail(1) command line. Parses procmail's own option syntax by
 // hand (clustered flags, -f-, -a arg, -d user...), builds the starting environment the way
 // procmail does, reads the mail, and hands everything to the engine with the real host.
-import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import { Engine, type RcSpec } from '../engine/engine.ts';
 import { startEnvironment } from '../engine/startenv.ts';
 import { readMessage } from '../message/index.ts';
 import { RealHost } from '../deliver/host.ts';
+import { lookupUser } from '../deliver/passwd.ts';
 import { EX_NOUSER, EX_OK, EX_TEMPFAIL, EX_USAGE } from '../sysexits.ts';
 import { MESSAGE_SIZE_MAX } from '../limits.ts';
 
@@ -111,32 +111,6 @@ function parseOptions(argv: string[], err: (s: string) => void): Options | numbe
   }
   o.rest = argv.slice(k);
   return o;
-}
-
-interface PasswdEntry {
-  name: string;
-  uid: number;
-  gid: number;
-  home: string;
-  shell: string;
-}
-
-function lookupUser(byName?: string): PasswdEntry | null {
-  const uid = process.getuid?.() ?? 0;
-  try {
-    for (const line of readFileSync('/etc/passwd', 'latin1').split('\n')) {
-      const f = line.split(':');
-      if (f.length < 7) continue;
-      if (byName !== undefined ? f[0] === byName : Number(f[2]) === uid) {
-        return { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]!, shell: f[6]! };
-      }
-    }
-  } catch {
-    /* fall back to the process's own view below */
-  }
-  if (byName !== undefined) return null;
-  const u = os.userInfo();
-  return { name: u.username, uid: u.uid, gid: u.gid, home: u.homedir, shell: u.shell ?? '/bin/sh' };
 }
 
 async function readStdin(): Promise<Buffer> {

@@ -83,6 +83,8 @@ export interface ProgramRequest {
   log: LogFn;
   /** The command as procmail shows it in messages. */
   display?: string;
+  /** Why the engine runs it (a dry-run host treats a condition differently from a delivery). */
+  purpose?: 'condition' | 'filter' | 'capture' | 'backtick' | 'pipe' | 'forward' | 'trap';
   /** Send the program's stdout to the log destination too (procmail's TRAP: stdout joins stderr). */
   stdoutToLog?: boolean;
 }

@@ -80,6 +80,7 @@ export interface EngineResult {
 }
 
 type LoopStatus = 'delivered' | 'eof' | 'host';
+type ProgramPurpose = NonNullable<import('./effects.ts').ProgramRequest['purpose']>;
 
 export class Engine implements ExpandContext {
   private readonly fx: Effects;
@@ -113,7 +114,7 @@ export class Engine implements ExpandContext {
   private pwait = 0;
   private ignwerr = false;
   /** Delivering pipes started only after the abstract is logged (see programAction). */
-  private deferred: { cmd: Command; data: Buffer[]; env: Record<string, string> }[] = [];
+  private deferred: { cmd: Command; data: Buffer[]; env: Record<string, string>; purpose: 'pipe' | 'forward' }[] = [];
   private readonly init: EngineInit;
 
   constructor(init: EngineInit) {
@@ -182,7 +183,7 @@ export class Engine implements ExpandContext {
   async backtick(command: string, argv: string[] | null): Promise<string> {
     const cmd = argv ? directCommand(argv) : shellCommand(this.shellArgv(command), command);
     const feed = pipeFeed([this.mail.head, this.mail.body], false);
-    const res = await this.runProgram(cmd, feed.data, { wait: true, capture: true });
+    const res = await this.runProgram(cmd, feed.data, { wait: true, capture: true, purpose: 'backtick' });
     let out = res.stdout.toString('latin1');
     if (out.length > this.linebufSize) {
       out = out.slice(0, this.linebufSize);
@@ -403,7 +404,7 @@ export class Engine implements ExpandContext {
   private async runProgram(
     cmd: Command,
     stdin: Buffer[],
-    opt: { wait: boolean; capture: boolean; stdoutToLog?: boolean; env?: Record<string, string> },
+    opt: { wait: boolean; capture: boolean; stdoutToLog?: boolean; env?: Record<string, string>; purpose: ProgramPurpose },
   ): Promise<ProgramResult> {
     if (this.verbose) {
       this.nlogq('Executing', cmd.shell ? cmd.display : cmd.argv.join(','));
@@ -418,6 +419,7 @@ export class Engine implements ExpandContext {
       timeoutSeconds: this.timeout,
       log: this.logFn,
       display: cmd.errName,
+      purpose: opt.purpose,
     });
     if (opt.wait) this.lastExitCode = res.status;
     return res;
@@ -542,7 +544,7 @@ export class Engine implements ExpandContext {
       folder = this.fakedelivery ? '**Lost**' : this.retval === EX_TEMPFAIL ? '**Requeued**' : '**Bounced**';
     } else folder = this.env.text('LASTFOLDER');
     this.logAbstract(folder);
-    for (const d of this.deferred.splice(0)) await this.runProgram(d.cmd, d.data, { wait: false, capture: false, env: d.env });
+    for (const d of this.deferred.splice(0)) await this.runProgram(d.cmd, d.data, { wait: false, capture: false, env: d.env, purpose: d.purpose });
     await this.exectrap();
     this.unlockLocal();
     if (this.globlock) {
@@ -577,7 +579,7 @@ export class Engine implements ExpandContext {
     if (!cmd) return;
     const feed = pipeFeed([this.mail.head, this.mail.body], false);
     // the TRAP's stdout goes to the log, like its stderr
-    const res = await this.runProgram(cmd, feed.data, { wait: true, capture: false, stdoutToLog: true });
+    const res = await this.runProgram(cmd, feed.data, { wait: true, capture: false, stdoutToLog: true, purpose: 'trap' });
     if (res.status !== 0 && forceret === -2) this.retval = res.status;
   }
 
@@ -673,6 +675,7 @@ export class Engine implements ExpandContext {
     let tolock: string | undefined;
     let i: number;
     do {
+      const line = this.init.trace?.recipe ? r.lineNumber() : 0; // the `:0` line (its ':' is read)
       const hdr = await this.parse(r, 'words', skiprc !== 0);
       if (hdr.overflow) return { status: 'eof', skiprc, prevcond, lastcond, lastsucc };
       const text = hdr.text;
@@ -715,7 +718,7 @@ export class Engine implements ExpandContext {
       if (leftover) this.nlogq('Skipped', leftover);
       const trace = this.init.trace;
       if (trace?.recipe && !skiprc) {
-        trace.recipe({ file: r.name, line: r.lineNumber(), flags: Object.keys(flags).filter((f) => flags[f]).join(''), lockfile: locknext ? (tolock ?? '') : undefined });
+        trace.recipe({ file: r.name, line, flags: Object.keys(flags).filter((f) => flags[f]).join(''), lockfile: locknext ? (tolock ?? '') : undefined });
       }
       i = await this.conditions(flags, prevcond, lastsucc, lastcond, skiprc !== 0, nrcond);
       if (trace?.recipeMatched && !skiprc) trace.recipeMatched(i === 1);
@@ -777,7 +780,7 @@ export class Engine implements ExpandContext {
           const feedParts = whole || headOnly ? this.mail.partsWithoutFrom(part) : part;
           const res = await this.programAction(
             directCommand(words),
-            feedParts, flags, locknext, tolock, capture, headOnly, whole,
+            feedParts, flags, locknext, tolock, capture, headOnly, whole, 'forward',
           );
           succeed = res;
           this.traceAction(flags.f ? 'filter' : 'forward', words.slice(1).join(' '), succeed, !!flags.c);
@@ -984,6 +987,7 @@ export class Engine implements ExpandContext {
     _capture: string | null,
     headOnly: boolean,
     whole: boolean,
+    purpose: 'pipe' | 'forward' = 'pipe',
   ): Promise<boolean> {
     if (locknext) {
       let implicit = '';
@@ -1016,11 +1020,11 @@ export class Engine implements ExpandContext {
       // program's first words reach the log after procmail's abstract. We start it right after
       // writing the abstract (terminate()), which keeps that order. No write error can happen
       // for input a pipe absorbs at once, so nothing is decided differently.
-      this.deferred.push({ cmd, data: feed.data, env: this.env.toRecord() });
+      this.deferred.push({ cmd, data: feed.data, env: this.env.toRecord(), purpose });
       this.setLastFolder(cmd.display);
       return true;
     }
-    const res = await this.runProgram(cmd, feed.data, { wait, capture: false });
+    const res = await this.runProgram(cmd, feed.data, { wait, capture: false, purpose });
     let ok = true;
     if (res.writeError && !this.ignwerr) {
       this.nlogq('Error while writing to', cmd.errName);
@@ -1041,7 +1045,7 @@ export class Engine implements ExpandContext {
     whole: boolean,
   ): Promise<boolean> {
     const feed = pipeFeed([part.head, part.body], this.rawnonl);
-    const res = await this.runProgram(cmd, feed.data, { wait: true, capture: true });
+    const res = await this.runProgram(cmd, feed.data, { wait: true, capture: true, purpose: 'filter' });
     let failed = false;
     if (res.timedOut) {
       failed = true; // "Timeout, terminating" was logged; no "Program failure"
@@ -1070,7 +1074,7 @@ export class Engine implements ExpandContext {
   ): Promise<boolean> {
     this.rawnonl = !!flags.r;
     const feed = pipeFeed([part.head, part.body], this.rawnonl);
-    const res = await this.runProgram(cmd, feed.data, { wait: true, capture: true });
+    const res = await this.runProgram(cmd, feed.data, { wait: true, capture: true, purpose: 'capture' });
     let out = res.stdout.toString('latin1');
     const failed = this.pwait !== 0 && res.status !== 0;
     if (failed) {
@@ -1249,7 +1253,7 @@ export class Engine implements ExpandContext {
         const feed = typeof area === 'object'
           ? pipeFeed([Buffer.from(area.value, 'latin1')], this.rawnonl)
           : { data: this.mail.conditionInput(area), bytes: 0 };
-        const res = await this.runProgram(cmd, feed.data, { wait: true, capture: false });
+        const res = await this.runProgram(cmd, feed.data, { wait: true, capture: false, purpose: 'condition' });
         const code = res.status;
         shown = cmd.shell ? cmd.display : text.slice(1);
         if (scoreany && code >= 0) {

@@ -1,0 +1,70 @@
+// `sluice lint FILE...`: static checks of procmail rcfiles, reported GNU style. The checks
+// are in src/lint; `sluice test --lint` runs the same ones.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EX_OK, EX_USAGE } from '../sysexits.ts';
+import { lookupUser } from '../tester/environment.ts';
+import { formatDiagnostic, lintFiles } from '../lint/lint.ts';
+
+export const HELP = `Usage: sluice lint [--home DIR] [--user NAME] [--errors-only] RCFILE...
+
+Reads procmail rcfiles the way procmail does, without a message, and reports problems as
+  file:line:col: severity: message [check]
+Checks: syntax procmail would log and skip [syntax], unknown flags [unknown-flag],
+conflicting or useless flags [flags], mbox delivery without a lockfile [mbox-lock], invalid
+or misleading regexes [regex], unescaped "." in address patterns [address-dot], conditions
+that can never match [never-matches], recipes after one that always delivers [unreachable],
+c on a block that delivers nothing [copy-block], header-derived variables such as $MATCH in
+shell commands [unsafe-shell], INCLUDERC/SWITCHRC files that do not exist [includerc], a
+MAILDIR that is not a directory [maildir].
+INCLUDERC files that exist are checked too.
+
+Options:
+  --home DIR      HOME (and default MAILDIR) to resolve names with (default: yours)
+  --user NAME     take HOME and LOGNAME from this user's passwd entry
+  --errors-only   do not print warnings
+
+Exit status: 0 no errors (warnings allowed), 1 errors found, 64 usage.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        home: { type: 'string' },
+        user: { type: 'string' },
+        'errors-only': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`sluice lint: ${(err as Error).message}\n${HELP}`);
+    return EX_USAGE;
+  }
+  const v = parsed.values;
+  if (v.help) {
+    process.stdout.write(HELP);
+    return EX_OK;
+  }
+  if (!parsed.positionals.length) {
+    process.stderr.write(HELP);
+    return EX_USAGE;
+  }
+  const user = v.user !== undefined ? lookupUser(v.user) : lookupUser();
+  if (!user) {
+    process.stderr.write(`sluice lint: unknown user "${v.user}"\n`);
+    return EX_USAGE;
+  }
+  const home = v.home !== undefined ? resolve(v.home) : user.home;
+  const diags = await lintFiles(parsed.positionals, { home, logname: user.name });
+  let errors = false;
+  for (const d of diags) {
+    if (d.severity === 'error') errors = true;
+    else if (v['errors-only']) continue;
+    process.stdout.write(formatDiagnostic(d) + '\n');
+  }
+  return errors ? 1 : EX_OK;
+}
