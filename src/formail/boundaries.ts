@@ -1,6 +1,9 @@
-// Field names formail recognises as the start of a message when splitting digests (and as
-// the second line of a real mbox postmark): procmail's header.h, including the Debian
-// additions (User-Agent:, NNTP-Posting-Date:). Stored lower-case without the colon.
+// Where does a new message start when formail splits? At a real postmark ("From addr date")
+// or, in digests, at a run of known header fields. The field names are procmail's header.h,
+// including the Debian additions (User-Agent:, NNTP-Posting-Date:).
+import { NL, SP, TAB, at, bytes, caseEq, skipBlanks } from './cbytes.ts';
+import type { Field } from './fields.ts';
+
 const NAMES = `Return-Path Received Reply-To From Sender Resent-Reply-To Resent-From Resent-Sender Date
 Resent-Date To Resent-To Cc Resent-Cc Bcc Resent-Bcc Message-ID Resent-Message-ID In-Reply-To References
 Keywords Subject Comments Encrypted Notice-Requested-Upon-Delivery-To Final-Recipient Remote-MTA
@@ -24,4 +27,24 @@ Mail-from Return-Receipt-Requested MR-Received App-Message-ID Hop-count From-war
 Request-Remailing-To Anon-Send-To Latent-Time Cutmarks Post-To Anon-Post-To Encrypt-Key Read-Receipt-To
 Fake-Sender Envelope-To User-Agent NNTP-Posting-Date`;
 
-export const KNOWN_HEADERS: ReadonlySet<string> = new Set(NAMES.split(/\s+/).map((n) => n.toLowerCase()));
+/** Lower-case, without the colon. */
+const KNOWN_HEADERS: ReadonlySet<string> = new Set(NAMES.split(/\s+/).map((n) => n.toLowerCase()));
+const OLD_ = bytes('Old-');
+const X_ = bytes('X-');
+
+/** digheadr(): a known field name (blanks before the colon allowed), or an Old- or X- one. */
+export function isDigestHeader(f: Field): boolean {
+  const t = f.text;
+  let j = f.idLen;
+  while (j >= 2 && (t[j - 2] === SP || t[j - 2] === TAB)) j--;
+  if (j >= 1 && KNOWN_HEADERS.has(t.subarray(0, j - 1).toString('latin1').toLowerCase())) return true;
+  return (j > 4 && caseEq(OLD_, 0, t, 0, 4)) || (j > 2 && caseEq(X_, 0, t, 0, 2));
+}
+
+/** "From " followed by an address and then something more on the same line. */
+export function isRealPostmark(t: Uint8Array): boolean {
+  const c = skipBlanks(t, 5);
+  let k = c;
+  while (k < t.length && t[k] !== SP && t[k] !== TAB && t[k] !== NL && t[k] !== 0) k++;
+  return k > c && at(t, skipBlanks(t, k)) !== NL;
+}

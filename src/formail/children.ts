@@ -12,6 +12,8 @@ export type SpawnOutcome = number | { status: number | null; signal?: number | n
 export interface SpawnOptions {
   /** formail -n: the caller does not wait for this command before the next one. */
   parallel: boolean;
+  /** The working directory (formail's), when not this process's. */
+  cwd?: string;
 }
 
 /**
@@ -44,12 +46,13 @@ export class ChildRunner {
   constructor(
     private readonly spawn: SpawnFn,
     private readonly parallel: boolean,
+    private readonly cwd?: string,
   ) {}
 
   start(argv: string[], input: Buffer[], env: Record<string, string>): void {
     const seq = this.started++;
     const data = input.length === 1 ? input[0]! : Buffer.concat(input);
-    const tracked: Promise<Finished> = this.spawn(argv, data, env, { parallel: this.parallel })
+    const tracked: Promise<Finished> = this.spawn(argv, data, env, this.cwd === undefined ? { parallel: this.parallel } : { parallel: this.parallel, cwd: this.cwd })
       .then(
         (o) => finished(seq, o),
         () => ({ seq, status: -1, inputBroken: false }), // could not even try: like a killed child

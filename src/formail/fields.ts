@@ -76,13 +76,15 @@ export function newField(text: Buffer, idLen: number): Field {
  * addfield(): append a copy of `text` to the list. Fields read from the mail (`isHeader`)
  * get id length 0 when they are not valid fields; option fields keep their partial name.
  */
-export function addField(list: Link, text: Uint8Array, isHeader: boolean, from = 0, to = text.length, stable = false): Field {
-  let pp: Link = list;
+export function addField(
+  list: Link, text: Uint8Array, isHeader: boolean, from = 0, to = text.length, stable = false, tail: Link = list,
+): Field {
+  let pp: Link = tail;
   while (pp.next) pp = pp.next;
   const id = breakField(text, from, to);
   let own: Buffer;
   if (stable && Buffer.isBuffer(text)) {
-    // input bytes nobody else will look at again: the field may use (and edit) them in place
+    // input bytes that never change: the field is a view of them (edits make a copy first)
     own = text.subarray(from, to);
   } else {
     own = Buffer.allocUnsafe(to - from);
@@ -123,16 +125,21 @@ export function deleteAfter(link: Link): Field | null {
   return link.next;
 }
 
-/** Turn a continued field into one line: every newline but a final one becomes a blank. */
+/**
+ * Turn a continued field into one line: every newline but a final one becomes a blank.
+ * (A field's text may be a view of the caller's input, so it is copied before changing.)
+ */
 export function concatenate(f: Field): void {
   if (isFromLine(f.text)) return; // the postmark and its >From lines stay as they are
-  const t = f.text;
-  const end = t.length - 1;
-  let k = t.indexOf(NL);
+  const end = f.text.length - 1;
+  let k = f.text.indexOf(NL);
+  if (k < 0 || k >= end) return;
+  const t = Buffer.from(f.text);
   while (k >= 0 && k < end) {
     t[k] = SP;
     k = t.indexOf(NL, k + 1);
   }
+  f.text = t;
 }
 
 /** cleanheader(): remove blanks between a field name and its colon ("Subject :" => "Subject:"). */

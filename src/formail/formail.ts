@@ -7,14 +7,15 @@ import { FieldList, addField, breakField, cleanHeader, clearRefs, concatenate, f
 import type { Field, Link } from './fields.ts';
 import { processFields } from './header-edit.ts';
 import type { IdCache } from './idcache.ts';
-import { KNOWN_HEADERS } from './known-headers.ts';
+import { isDigestHeader, isRealPostmark } from './boundaries.ts';
+import { FilenoCounter } from './fileno.ts';
 import { detab, strtol } from './options.ts';
 import type { FormailOptions } from './options.ts';
 import { ByteReader, EOF, LineBuffer } from './reader.ts';
 import { SenderPicker } from './sender.ts';
 import { NullSink, PipeSink, StdoutSink } from './sink.ts';
 import type { Sink } from './sink.ts';
-import { ctime, ultoan, ultstr } from './stamp.ts';
+import { ctime, folderLine, messageId } from './stamp.ts';
 import { NAME, USAGE } from './usage.ts';
 import type { ChildRunner } from './children.ts';
 
@@ -26,18 +27,13 @@ const EX_IOERR = 74;
 const BABYL_SEP1 = 0x1f;
 const BABYL_SEP2 = 0x0c;
 const MAX_SUBJECT_SHOW = 78;
-const TAB_WIDTH = 8;
-/** Column of the size in the abstract's "  Folder:" line (TABWIDTH * 9). */
-const LEN_OFFSET = 72;
 
 const ARTICLE_ = bytes('Article ');
 const MAIL_FROM = bytes('Mail-from:');
 const UNKNOWN = bytes('foo@bar');
-const FOLDER = bytes('  Folder: ');
 const RE_NUL = bytes('Re:\0');
 const NLB = Buffer.from([NL]);
 const SPB = Buffer.from([SP]);
-const TABB = Buffer.from([TAB]);
 
 /** Search keys (as formail's fdate, fcntlength, fFrom_, fsubject). */
 const key = (s: string): Field => newField(bytes(s), breakField(bytes(s)));
@@ -51,8 +47,6 @@ const MSGID = bytes('Message-ID:');
 const SUBJECT = bytes('Subject:');
 const REFERENCES = bytes('References:');
 const DATE = bytes('Date:');
-const OLD_ = bytes('Old-');
-const X_ = bytes('X-');
 const RESENT_MSGID = bytes('Resent-Message-ID:');
 
 /** Thrown for formail's exit() calls deep inside the flow. */
@@ -80,6 +74,7 @@ export class FormailRun {
   private readonly buf = new LineBuffer();
   private buflast = EOF;
   private readonly rdheader = new FieldList();
+  private rdTail: Field | null = null;
   private readonly nheader = new FieldList();
   private out: Sink;
   private readonly stdoutSink: StdoutSink;
@@ -95,7 +90,7 @@ export class FormailRun {
   private references: Saved = null;
   private messageid: Saved = null;
   private date: Saved = null;
-  private fileno: { width: number; next: number } | null = null;
+  private fileno: FilenoCounter | null = null;
   private env: Record<string, string>;
 
   constructor(
@@ -140,7 +135,9 @@ export class FormailRun {
 
   /** closemine(): close the current output; a failed write is fatal here. */
   private closemine(): void {
-    if (!this.out.close()) {
+    const failures = this.out.close();
+    if (failures) {
+      for (let i = 1; i < failures; i++) this.writeFailed(); // earlier messages written together with this one
       if (!this.o.quiet) this.err(`${NAME}: Couldn't write to stdout\n`);
       throw new FormailExit(EX_IOERR);
     }
@@ -151,18 +148,9 @@ export class FormailRun {
     this.out = new NullSink();
   }
 
-  /** logfolder(): the "  Folder: name<tabs>size" line of a -l abstract. */
+  /** logfolder(): the last line of a -l abstract. */
   private logfolder(): void {
-    const ls = this.o.logsummary;
-    if (!ls) return;
-    this.put(FOLDER);
-    this.put(ls);
-    let i = FOLDER.length + ls.length;
-    i -= i % TAB_WIDTH;
-    do this.put(TABB);
-    while ((i += TAB_WIDTH) < LEN_OFFSET);
-    this.put(bytes(ultstr(7, this.totallen)));
-    this.put(NLB);
+    if (this.o.logsummary) this.put(folderLine(this.o.logsummary, this.totallen));
   }
 
   // ---------------------------------------------------------------- input
@@ -179,7 +167,11 @@ export class FormailRun {
 
   private addbuf(): Field {
     const b = this.buf;
-    const f = addField(this.rdheader, b.data, true, b.start, b.end, b.stable);
+    // appending walks the list; remembering its end keeps huge headers linear. Only
+    // header() changes rdheader otherwise, and it forgets the end first.
+    const tail = this.rdheader.next && this.rdTail && !this.rdTail.next ? this.rdTail : this.rdheader;
+    const f = addField(this.rdheader, b.data, true, b.start, b.end, b.stable, tail);
+    this.rdTail = f;
     this.buf.clear();
     return f;
   }
@@ -202,12 +194,7 @@ export class FormailRun {
 
   /** digheadr(): does the last field read look like the header of a digest message? */
   private digheadr(): boolean {
-    const f = this.rdheader.last()!;
-    const t = f.text;
-    let j = f.idLen;
-    while (j >= 2 && (t[j - 2] === SP || t[j - 2] === TAB)) j--;
-    if (j >= 1 && KNOWN_HEADERS.has(t.subarray(0, j - 1).toString('latin1').toLowerCase())) return true;
-    return (j > 4 && caseEq(OLD_, 0, t, 0, 4)) || (j > 2 && caseEq(X_, 0, t, 0, 2));
+    return isDigestHeader(this.rdheader.last()!);
   }
 
   /** artheadr(): a news "Article " line starting a message? */
@@ -227,7 +214,7 @@ export class FormailRun {
     while ((this.buflast = this.r.getc()) === NL); // skip leading empty lines
     if (o.split) {
       if (this.buflast === EOF) return 0; // don't split nothing
-      this.setupFileno();
+      this.fileno = FilenoCounter.from(this.env.FILENO);
       if (!o.nrtotal) {
         // formail closes its stdout here a second time, which fails
         if (!o.quiet) this.err(`${NAME}: Couldn't write to stdout\n`);
@@ -239,11 +226,11 @@ export class FormailRun {
       return this.usage();
     }
     const extracting = !!(o.x.next || o.X.next);
-    if ((extracting && o.logsummary) || (o.keepb && !(o.areply || extracting))) return this.usage();
+    if ((extracting && o.logsummary) || (o.keepb && !(o.areply || extracting))) return this.lateUsage();
     if (o.headreply === 2) {
       // -a Resent- only modifies -r -t
       this.err(`${NAME}: Invalid field-name: "Resent-"\n`);
-      return this.usage();
+      return this.lateUsage();
     }
     this.r.hashing = [...o.a].some((f) => f.idLen + 1 >= f.text.length && this.isMsgIdName(f));
     this.forgetclen = o.digest || o.berkeley || (o.keepb && (o.areply || (!!o.X.next && !findField(K_CONTENT_LENGTH, o.X))));
@@ -272,6 +259,16 @@ export class FormailRun {
   private usage(): number {
     this.err(USAGE);
     return EX_USAGE;
+  }
+
+  /** A usage error found after the first command was started: it still gets (no) input. */
+  private async lateUsage(): Promise<number> {
+    const status = this.usage();
+    if (this.o.split) {
+      this.out.close();
+      await this.ctx.children.waitAll();
+    }
+    return status;
   }
 
   /**
@@ -303,41 +300,23 @@ export class FormailRun {
     this.stdoutSink.flush();
   }
 
+  /**
+   * Skip an rmail file's leader up to the "\037\f\n" line, then one more line. Like
+   * formail, a line that does not start with the separator is skipped from the byte after
+   * the one that failed to match (so an empty line takes the next line with it). formail
+   * loops forever when the input ends first; here the input just ends.
+   */
   private skipBabylLeader(): void {
-    // skip to the "\037\f\n" separator, then past the next line
-    // (formail loops forever when the input ends first; here it just ends)
     const r = this.r;
     for (;;) {
       let c = r.getc();
-      if (c === BABYL_SEP1) {
-        c = r.getc();
-        if (c === BABYL_SEP2) {
-          c = r.getc();
-          if (c === NL) break;
-        }
-      }
+      if (c === BABYL_SEP1 && (c = r.getc()) === BABYL_SEP2 && (c = r.getc()) === NL) break;
       if (c === EOF) return;
-      while (c !== NL) if ((c = r.getc()) === EOF) return;
+      do c = r.getc();
+      while (c !== NL && c !== EOF);
+      if (c === EOF) return;
     }
     for (let c = r.getc(); c !== NL && c !== EOF; c = r.getc());
-  }
-
-  /** FILENO: initial value and zero-padded width from the environment (default 000). */
-  private setupFileno(): void {
-    const v = this.env.FILENO ?? '000';
-    const s = bytes(v);
-    let width = Math.min(s.length, 25);
-    const n = strtol(s, 0);
-    if (n.value < 0) width--;
-    this.fileno = n.end === s.length ? { width, next: n.value } : null;
-  }
-
-  private nextFileno(): string {
-    const f = this.fileno!;
-    const val = f.next++;
-    const neg = val < 0;
-    const digits = String(Math.abs(val)).padStart(f.width - (neg ? 1 : 0), '0');
-    return (neg ? '-' : '') + digits;
   }
 
   /** startprog(): where the next message goes (skipped: nowhere). */
@@ -353,7 +332,7 @@ export class FormailRun {
       this.out = this.stdoutSink;
       return;
     }
-    if (this.fileno) this.env = { ...this.env, FILENO: this.nextFileno() };
+    if (this.fileno) this.env = { ...this.env, FILENO: this.fileno.take() };
     const env = this.env;
     const argv = o.command.map((a) => a.toString('latin1'));
     const children = this.ctx.children;
@@ -381,9 +360,11 @@ export class FormailRun {
    */
   private header(): boolean {
     const o = this.o;
+    this.rdTail = null;
     const f0 = this.rdheader.next;
     if (f0) {
       if (startsWith(f0.text, 0, ARTICLE_)) {
+        f0.text = Buffer.from(f0.text); // (never write into the input)
         f0.text[ARTICLE_.length - 1] = COLON;
       } else if (o.babyl && !o.force && startsWith(f0.text, 0, MAIL_FROM) && isFromLine(f0.text, skipBlanks(f0.text, MAIL_FROM.length))) {
         f0.text = Buffer.from(f0.text.subarray(skipBlanks(f0.text, MAIL_FROM.length)));
@@ -560,10 +541,8 @@ export class FormailRun {
 
   /** -a Message-ID: (or Resent-Message-ID:) without contents: make one up. */
   private makeMessageId(fa: Field): Buffer {
-    const id =
-      `<${ultoan(this.r.rhash)}.${ultoan(this.msgidCount++)}.${ultoan(BigInt(this.ctx.pid))}.` +
-      `${ultoan(BigInt(Math.floor(this.ctx.now() / 1000)))}@${this.ctx.hostname}>\n`;
-    return Buffer.concat([fa.text.subarray(0, fa.idLen), SPB, bytes(id)]);
+    const id = messageId(this.r.rhash, this.msgidCount++, this.ctx.pid, Math.floor(this.ctx.now() / 1000), this.ctx.hostname);
+    return Buffer.concat([fa.text.subarray(0, fa.idLen), SPB, bytes(`${id}\n`)]);
   }
 
   /** -l: the From_ line and Subject: of the abstract. */
@@ -679,13 +658,7 @@ export class FormailRun {
   /** A From_ line in the body: a real postmark (split here) or a bogus one (escape it). */
   private fromLine(f: Field): boolean {
     const o = this.o;
-    if (o.split && (this.lnl || o.every)) {
-      const t = f.text;
-      const c = skipBlanks(t, 5);
-      let k = c;
-      while (k < t.length && t[k] !== SP && t[k] !== TAB && t[k] !== NL && t[k] !== 0) k++;
-      if (k > c && at(t, skipBlanks(t, k)) !== NL) return true;
-    }
+    if (o.split && (this.lnl || o.every) && isRealPostmark(f.text)) return true;
     if (o.bogus) this.lput(o.escap);
     return false;
   }
@@ -759,7 +732,7 @@ export class FormailRun {
     const o = this.o;
     if (!this.lnl) this.lput(NLB); // end the previous mail with an empty line
     this.logfolder();
-    if (!this.out.close()) this.writeFailed();
+    for (let n = this.out.close(); n > 0; n--) this.writeFailed();
     if (o.command.length) {
       if (!o.nowait) {
         const f = await this.ctx.children.waitLast();

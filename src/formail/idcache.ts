@@ -19,16 +19,21 @@ export class IdCache {
     return null;
   }
 
+  /** The file as it is now (another formail may have changed it); unreadable reads as empty. */
   private contents(): Buffer {
-    const size = fs.fstatSync(this.fd).size;
-    const b = Buffer.alloc(size);
-    let got = 0;
-    while (got < size) {
-      const n = fs.readSync(this.fd, b, got, size - got, got);
-      if (n <= 0) break;
-      got += n;
+    try {
+      const size = fs.fstatSync(this.fd).size;
+      const b = Buffer.alloc(size);
+      let got = 0;
+      while (got < size) {
+        const n = fs.readSync(this.fd, b, got, size - got, got);
+        if (n <= 0) break;
+        got += n;
+      }
+      return b.subarray(0, got);
+    } catch {
+      return Buffer.alloc(0);
     }
-    return b.subarray(0, got);
   }
 
   /** Is `key` in the cache? If not, it is added. */
@@ -58,7 +63,11 @@ export class IdCache {
     if (insoffs >= maxlen) insoffs = 0;
     const rec = Buffer.alloc(key.length + 2);
     rec.set(key);
-    fs.writeSync(this.fd, rec, 0, rec.length, insoffs);
+    try {
+      fs.writeSync(this.fd, rec, 0, rec.length, insoffs);
+    } catch {
+      // formail does not check this write either
+    }
     return false;
   }
 

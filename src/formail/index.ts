@@ -1,4 +1,5 @@
-// sluice formail: formail(1) of procmail 3.22, byte-compatible, callable in-process.
+// sluice formail: formail(1) of procmail 3.22 (Debian 3.22-27), byte-compatible, callable
+// in-process.
 //
 //   runFormail(args, io): Promise<number>
 //
@@ -7,18 +8,29 @@
 // formail touches goes through `io`, except the -D cache file, which is opened relative to
 // `io.cwd`:
 //
-//   stdin    the input: a Buffer, an AsyncIterable<Buffer> (read completely first), or a
-//            SyncSource (read as needed: the CLI uses this to stream big mailboxes)
-//   stdout   called with output blocks, in order; throwing means "couldn't write"
-//   stderr   diagnostics
-//   env      formail's environment: FILENO for -s, TZ for generated From_ dates, and
-//            what -s commands get (plus FILENO)
-//   spawn    runs a -s command for one message (see SpawnFn): exec argv[0] via PATH, or
-//            /bin/sh with argv when that fails; input = the message; resolves to the exit
-//            status (negative: killed by that signal)
-//   cwd, now, pid, hostname: optional; default to this process's (now in milliseconds)
+//   stdin    the input: a Buffer (never written to), an AsyncIterable<Buffer> (read
+//            completely first), or a SyncSource (read as needed: the CLI streams big
+//            mailboxes this way, and stops reading where formail stops, e.g. after -x)
+//   stdout   called with output blocks, in order; throwing means "couldn't write" (formail
+//            then exits 74, or while splitting carries on and exits 74 at the end)
+//   stderr   diagnostics, byte for byte as formail's
+//   env      formail's environment: FILENO for -s, TZ for generated From_ dates, and what
+//            -s commands get (plus FILENO)
+//   spawn    runs the -s command for one message (SpawnFn): exec argv[0] via PATH, or
+//            /bin/sh with argv when that fails; stdin = the message; stdout/stderr =
+//            formail's; resolves to the exit status (negative: killed by that signal) or a
+//            SpawnOutcome. Called when the message is complete; serially unless -n.
+//            spawn-node.ts has the real one.
+//   cwd      formail's working directory (for -D and for -s commands); default process.cwd()
+//   now, pid, hostname: for generated From_ lines and Message-IDs; default this process's
+//            (now in milliseconds)
 //
-// The engine calls this for rc pipes whose command is exactly `formail ...`.
+// Deviations from /usr/bin/formail, all where formail itself misbehaves: -B on input that
+// ends before the BABYL separator terminates (formail spins forever); -l with -f on a
+// message without header prints no From_ line (formail segfaults); reading past a C string
+// (unterminated quotes/comments in addresses) reads NUL. A -s command that does not read
+// its input is only reported as a failed write for messages larger than a pipe buffer
+// (for smaller ones formail's answer depends on a race).
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildRunner } from './children.ts';
@@ -74,7 +86,7 @@ export async function runFormail(args: ReadonlyArray<string | Buffer>, io: Forma
       stdout: io.stdout,
       stderr: io.stderr,
       env: io.env,
-      children: new ChildRunner(io.spawn, parsed.opts.nowait),
+      children: new ChildRunner(io.spawn, parsed.opts.nowait, io.cwd),
       idcache: cache,
       now: io.now ?? Date.now,
       pid: io.pid ?? process.pid,

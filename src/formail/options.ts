@@ -85,6 +85,23 @@ export function strtol(s: Uint8Array, i: number): { value: number; end: number }
   return { value: neg ? -v : v, end: k };
 }
 
+const LONG_MAX = (1n << 63n) - 1n;
+const LONG_MIN = -(1n << 63n);
+
+/** strtol() with a C long's range and precision (FILENO counts in it). */
+export function strtolBig(s: Uint8Array, i: number): { value: bigint; end: number } {
+  let k = i;
+  while (k < s.length && (s[k] === 0x20 || (s[k]! >= 0x09 && s[k]! <= 0x0d))) k++;
+  let neg = false;
+  if (s[k] === 0x2b || s[k] === 0x2d) neg = s[k++] === 0x2d;
+  const digits = k;
+  while (k < s.length && s[k]! >= 0x30 && s[k]! <= 0x39) k++;
+  if (k === digits) return { value: 0n, end: i };
+  let v = BigInt(Buffer.from(s.subarray(digits, k)).toString('latin1'));
+  if (neg) v = -v;
+  return { value: v > LONG_MAX ? LONG_MAX : v < LONG_MIN ? LONG_MIN : v, end: k };
+}
+
 class Usage extends Error {
   constructor(readonly prefix: string = '', readonly status = EX_USAGE, readonly usage = true) {
     super('usage');

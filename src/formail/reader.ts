@@ -123,6 +123,7 @@ export class ByteReader {
   private done = false;
   private pending: Buffer | null;
   private readonly source: SyncSource | null;
+  private scratch: Buffer | null = null;
   /** formail's rhash: a running hash of the bytes read, seeds generated Message-IDs. */
   rhash = 0n;
   hashing = false;
@@ -145,16 +146,17 @@ export class ByteReader {
       this.done = true;
       return b && b.length ? b : null;
     }
-    for (;;) {
-      const b = Buffer.allocUnsafe(CHUNK);
-      const n = this.source.readSync(b);
-      if (n <= 0) {
-        this.done = true;
-        return null;
-      }
-      // a short read leaves a large unused tail; copy small reads so they don't pin 1 MB each
-      return n < CHUNK / 4 ? Buffer.from(b.subarray(0, n)) : b.subarray(0, n);
+    const b = this.scratch ?? Buffer.allocUnsafe(CHUNK);
+    this.scratch = null;
+    const n = this.source.readSync(b);
+    if (n <= 0) {
+      this.done = true;
+      return null;
     }
+    if (n >= CHUNK / 4) return b.subarray(0, n); // a big read keeps its buffer
+    // pipes deliver 64 KiB at a time: copy those out and read into the same buffer again
+    this.scratch = b;
+    return Buffer.from(b.subarray(0, n));
   }
 
   /** getchar(): the next byte, or EOF. */

@@ -8,15 +8,18 @@ export interface Sink {
   write(b: Uint8Array): void;
   /** b[from..to): bytes that never change (input): may be kept as a view. */
   writeStable(b: Buffer, from: number, to: number): void;
-  /** fclose(): hand everything over; false if something could not be written. */
-  close(): boolean;
+  /**
+   * fclose(): hand everything over. Returns how many closes turned out to have failed:
+   * usually 0 or 1, more when stdout batches several messages before writing them.
+   */
+  close(): number;
 }
 
 export class NullSink implements Sink {
   write(): void {}
   writeStable(): void {}
-  close(): boolean {
-    return true;
+  close(): number {
+    return 0;
   }
 }
 
@@ -100,6 +103,10 @@ export class Collector {
 export class StdoutSink implements Sink {
   private readonly c = new Collector();
   private failed = false;
+  /** Closes whose output is still waiting to be written. */
+  private batched = 0;
+  /** Closes whose output failed to be written and were not reported yet. */
+  private owed = 0;
 
   constructor(
     private readonly emit: (b: Buffer) => void,
@@ -118,17 +125,28 @@ export class StdoutSink implements Sink {
 
   flush(): void {
     const parts = this.c.take();
-    if (this.failed || !parts.length) return;
-    try {
-      this.emit(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
-    } catch {
-      this.failed = true; // EPIPE and friends: reported as "Couldn't write to stdout"
+    if (!this.failed && parts.length) {
+      try {
+        this.emit(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+      } catch {
+        this.failed = true; // EPIPE and friends: reported as "Couldn't write to stdout"
+      }
     }
+    if (this.failed) this.owed += this.batched;
+    this.batched = 0;
   }
 
-  close(): boolean {
+  close(): number {
+    if (this.failed) return 1 + this.takeOwed();
+    this.batched++;
     if (!this.lazyClose || this.c.size >= BLOCK) this.flush();
-    return !this.failed;
+    return this.takeOwed();
+  }
+
+  private takeOwed(): number {
+    const n = this.owed;
+    this.owed = 0;
+    return n;
   }
 }
 
@@ -147,11 +165,11 @@ export class PipeSink implements Sink {
     this.c.writeStable(b, from, to);
   }
 
-  close(): boolean {
+  close(): number {
     if (!this.closed) {
       this.closed = true;
       this.onClose(this.c.take());
     }
-    return true;
+    return 0;
   }
 }

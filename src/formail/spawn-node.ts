@@ -30,13 +30,13 @@ function failed(argv0: string, stderr: (b: Buffer) => void): SpawnOutcome {
   return EX_UNAVAILABLE;
 }
 
-function runSync(file: string, args: string[], input: Buffer, env: Record<string, string>): SpawnSyncReturns<Buffer> {
-  return spawnSync(file, args, { input, env, stdio: ['pipe', 'inherit', 'inherit'], argv0: file });
+function runSync(file: string, args: string[], input: Buffer, env: Record<string, string>, cwd?: string): SpawnSyncReturns<Buffer> {
+  return spawnSync(file, args, { input, env, cwd, stdio: ['pipe', 'inherit', 'inherit'] });
 }
 
-function runAsync(file: string, args: string[], input: Buffer, env: Record<string, string>): Promise<SpawnOutcome | Error> {
+function runAsync(file: string, args: string[], input: Buffer, env: Record<string, string>, cwd?: string): Promise<SpawnOutcome | Error> {
   return new Promise((resolve) => {
-    const child = spawn(file, args, { env, stdio: ['pipe', 'inherit', 'inherit'] });
+    const child = spawn(file, args, { env, cwd, stdio: ['pipe', 'inherit', 'inherit'] });
     child.once('error', (e) => resolve(e));
     let broken = false;
     child.stdin.on('error', () => {
@@ -60,7 +60,7 @@ export function nodeSpawn(stderr: (b: Buffer) => void): SpawnFn {
     ];
     for (const [file, args] of attempts) {
       if (!opts.parallel) {
-        const r = runSync(file, args, input, env);
+        const r = runSync(file, args, input, env, opts.cwd);
         const broken = (r.error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
         if (r.error && !broken) {
           if (isExecFailure(r.error)) continue;
@@ -68,7 +68,7 @@ export function nodeSpawn(stderr: (b: Buffer) => void): SpawnFn {
         }
         return { status: r.status, signal: signalNumber(r.signal), inputBroken: broken && input.length > PIPE_CAPACITY };
       }
-      const r = await runAsync(file, args, input, env);
+      const r = await runAsync(file, args, input, env, opts.cwd);
       if (r instanceof Error) {
         if (isExecFailure(r)) continue;
         throw r;

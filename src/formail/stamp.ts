@@ -59,6 +59,27 @@ export function ultoan(val: bigint): string {
   return s;
 }
 
+/**
+ * A "unique" Message-ID as formail makes one for -a Message-ID: (time, pid, a hash of the
+ * input and a counter; the host name after the @).
+ */
+export function messageId(inputHash: bigint, counter: bigint, pid: number, epochSeconds: number, host: string): string {
+  return `<${ultoan(inputHash)}.${ultoan(counter)}.${ultoan(BigInt(pid))}.${ultoan(BigInt(epochSeconds))}@${host}>`;
+}
+
+/**
+ * The "  Folder: name<tabs>size" line of a -l abstract: tabs up to column 64 (or further
+ * for a long name), the size right-aligned in 7 columns.
+ */
+export function folderLine(folder: Buffer, size: number): Buffer {
+  const head = Buffer.concat([Buffer.from('  Folder: ', 'latin1'), folder]);
+  let i = head.length - (head.length % 8);
+  let tabs = '';
+  do tabs += '\t';
+  while ((i += 8) < 72);
+  return Buffer.concat([head, Buffer.from(`${tabs}${ultstr(7, size)}\n`, 'latin1')]);
+}
+
 /** ultstr(): decimal, right-aligned in at least `width` columns. */
 export function ultstr(width: number, val: number): string {
   return String(val).padStart(width, ' ');

@@ -30,17 +30,16 @@ export function realFormail(args: string[], input: Buffer, opts: { cwd?: string;
   return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
 }
 
-/** A spawner for tests: runs the command with its stdout captured into `sink`. */
-export function capturingSpawn(sink: Buffer[]): SpawnFn {
-  return async (argv, input, env) => {
-    const r = spawnSync(argv[0]!, argv.slice(1), { input, env, stdio: ['pipe', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
-    if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
-      const s = spawnSync('/bin/sh', argv, { input, env, stdio: ['pipe', 'pipe', 'inherit'] });
-      sink.push(s.stdout);
-      return s.status ?? -1;
-    }
-    sink.push(r.stdout);
-    return r.status ?? -1;
+/** A spawner for tests: runs the command with its stdout and stderr captured. */
+export function capturingSpawn(out: Buffer[], err: Buffer[]): SpawnFn {
+  return async (argv, input, env, opts) => {
+    const o = { input, env, cwd: opts.cwd, maxBuffer: 1 << 30 };
+    let r = spawnSync(argv[0]!, argv.slice(1), o);
+    const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOEXEC') r = spawnSync('/bin/sh', argv, o); // as formail's shexec()
+    if (r.stdout) out.push(r.stdout);
+    if (r.stderr) err.push(r.stderr);
+    return { status: r.status, signal: r.signal ? (os.constants.signals[r.signal] ?? 1) : null };
   };
 }
 
@@ -56,7 +55,7 @@ export async function ourFormail(
     stdout: (b) => out.push(Buffer.from(b)),
     stderr: (b) => err.push(Buffer.from(b)),
     env: { ...ENV, ...opts.env },
-    spawn: capturingSpawn(out),
+    spawn: capturingSpawn(out, err),
     cwd: opts.cwd,
     now: opts.now === undefined ? Date.now : () => opts.now!,
   });
