@@ -6,6 +6,8 @@ import { runFormail } from '../formail/index.ts';
 import type { SyncSource } from '../formail/index.ts';
 import { nodeSpawn } from '../formail/spawn-node.ts';
 import { procmailInProcess } from '../deliver/inprocess.ts';
+import { commitBatch } from '../deliver/fsio.ts';
+import { EX_TEMPFAIL } from '../sysexits.ts';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -54,14 +56,20 @@ export async function main(argv: string[]): Promise<number> {
       // nowhere left to complain
     }
   };
-  return runFormail(
+  const status = await runFormail(
     argv.map((a) => Buffer.from(a, 'utf8')),
     {
       stdin: fdSource(0),
       stdout: (b) => writeAll(1, b),
       stderr,
       env: stringEnv(process.env),
-      spawn: procmailInProcess(nodeSpawn(stderr)),
+      spawn: procmailInProcess(nodeSpawn(stderr), true),
     },
   );
+  // messages delivered in this process are on disk only once the group commit succeeded
+  if (!commitBatch()) {
+    stderr(Buffer.from('sluice formail: could not flush the delivered mail to disk\n'));
+    return EX_TEMPFAIL;
+  }
+  return status;
 }

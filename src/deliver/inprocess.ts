@@ -5,6 +5,7 @@
 // `formail -rt | $SENDMAIL -t` goes to the shell as written.
 import type { ProgramRequest, ProgramResult } from '../engine/effects.ts';
 import type { SpawnFn } from '../formail/index.ts';
+import { startBatch } from './fsio.ts';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -13,11 +14,15 @@ function isProcmail(argv0: string): boolean {
   return argv0 === 'procmail' || argv0.endsWith('/procmail');
 }
 
-/** Wraps a spawn function so that `procmail ...` runs in this process. */
-export function procmailInProcess(fallback: SpawnFn): SpawnFn {
+/**
+ * Wraps a spawn function so that `procmail ...` runs in this process. `groupCommit`: the
+ * caller (a whole mailbox in one process) calls commitBatch() before it reports success.
+ */
+export function procmailInProcess(fallback: SpawnFn, groupCommit = false): SpawnFn {
   return async (argv, input, env, opts) => {
     if (!isProcmail(argv[0] ?? '') || opts.parallel) return fallback(argv, input, env, opts);
     const { runProcmail } = await import('../cli/procmail.ts');
+    if (groupCommit) startBatch();
     return runProcmail(argv.slice(1), { stdin: input, env });
   };
 }

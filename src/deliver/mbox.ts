@@ -49,7 +49,7 @@ async function appendLocked(ctx: WriteContext, fd: number, path: string, content
   const oldSize = fs.fstatSync(fd).size;
   try {
     writeChunks(ctx.io, fd, content.chunks);
-    syncFile(ctx.io, fd);
+    syncFile(ctx.io, fd, path);
   } catch (err) {
     const code = errnoOf(err);
     ctx.log(writeFailureText(code, path));
