@@ -58,3 +58,26 @@ test('formail -s procmail: sluice in one process delivers what the real tools de
   assert.ok(Object.keys(a).length >= 4 && (a.inbox?.length ?? 0) > 10, JSON.stringify(Object.keys(a)));
   assert.deepEqual(b, a);
 });
+
+test('procmail --input: mbox, Maildir, MH and .eml inputs delivered in one process', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-input-'));
+  const msg = (n: number) => `From: a${n}@example.org\nSubject: m${n}\n\nbody ${n}\nFrom here on\n`;
+  for (const sub of ['md/new', 'md/cur', 'md/tmp', 'mh']) mkdirSync(join(dir, sub), { recursive: true });
+  writeFileSync(join(dir, 'md/new/1.a'), msg(1));
+  writeFileSync(join(dir, 'md/cur/2.b:2,S'), msg(2));
+  writeFileSync(join(dir, 'mh/1'), msg(3));
+  writeFileSync(join(dir, 'mh/2'), msg(4));
+  writeFileSync(join(dir, 'one.eml'), msg(5));
+  writeFileSync(join(dir, 'box.mbox'), `From x  Mon Jan  1 10:00:00 2001\n${msg(6)}\nFrom y  Mon Jan  1 10:00:00 2001\n${msg(7)}\n`);
+  const out = join(dir, 'out');
+  mkdirSync(out);
+  writeFileSync(join(dir, 'rc'), `MAILDIR=${out}\nDEFAULT=$MAILDIR/inbox/\n`);
+  const r = spawnSync(join(repo, 'bin/sluice'), ['procmail', '--input', join(dir, 'md'), '--input', join(dir, 'mh'), '--input', join(dir, 'one.eml'), '--input', join(dir, 'box.mbox'), '-m', join(dir, 'rc')]);
+  assert.equal(r.status, 0, r.stderr.toString());
+  const got = readdirSync(join(out, 'inbox/new')).map((f) => readFileSync(join(out, 'inbox/new', f), 'latin1')).sort();
+  assert.equal(got.length, 7);
+  for (let n = 1; n <= 7; n++) assert.ok(got.some((m) => m.includes(`Subject: m${n}\n`)), `message ${n} delivered`);
+  // Maildir copies carry no From_ line; messages from files and folders get no >From quoting
+  assert.ok(got.every((m) => !m.startsWith('From ')));
+  assert.equal(got.filter((m) => m.includes('\n>From here')).length, 2, 'only the mbox split (as formail -s) escapes the bogus From lines');
+});

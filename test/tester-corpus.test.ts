@@ -11,7 +11,7 @@ import { Engine } from '../src/engine/engine.ts';
 import { RealHost } from '../src/deliver/host.ts';
 import { readMessage } from '../src/message/index.ts';
 import { startEnvironment } from '../src/tester/environment.ts';
-import { forEachMessage, planInputs } from '../src/tester/mailbox.ts';
+import { forEachMessage, planInputs } from '../src/mailbox/read.ts';
 import { DryRun } from '../src/tester/runner.ts';
 import { FolderTally } from '../src/tester/summary.ts';
 

@@ -21,6 +21,8 @@ A procmail 3.22 compatible local delivery agent: reads one message on stdin and 
 through the rcfile(s), delivering to mbox, Maildir (dir/), MH (dir/.) and directory folders.
 
 Options:
+  --input M  deliver every message of M (mbox, Maildir, MH folder, .eml file or a directory
+             of them) in this one process instead of reading one message on stdin; repeatable
   -v         print the version and exit
   -p         preserve (most of) the environment
   -t         fail softly: if delivery fails, exit 75 (EX_TEMPFAIL) so the MTA retries
@@ -130,7 +132,42 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return EX_OK;
   }
+  const inputs: string[] = [];
+  const rest: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    if (argv[k] === '--input' && k + 1 < argv.length) inputs.push(argv[++k]!);
+    else rest.push(argv[k]!);
+  }
+  if (inputs.length) return deliverMailboxes(rest, inputs);
   return runProcmail(argv, { stdin: await readStdin(), env: process.env });
+}
+
+/**
+ * `--input MAILBOX...`: every message of mbox files, Maildirs, MH folders or .eml files goes
+ * through the same procmail run in this one process (what `formail -s procmail` does with one
+ * process per message). The deliveries commit as a group before we report success; the exit
+ * status is the worst one (non-zero if any message could not be delivered).
+ */
+async function deliverMailboxes(argv: string[], inputs: string[]): Promise<number> {
+  const { planInputs, forEachMessage } = await import('../mailbox/read.ts');
+  const { startBatch, commitBatch } = await import('../deliver/fsio.ts');
+  startBatch();
+  let worst = EX_OK;
+  let count = 0;
+  await forEachMessage(planInputs(inputs), async (m) => {
+    const status = await runProcmail(argv, { stdin: m.raw, env: process.env });
+    count++;
+    if (status !== EX_OK) {
+      process.stderr.write(`sluice procmail: ${m.source} message ${m.index}: exit ${status}\n`);
+      if (worst === EX_OK) worst = status;
+    }
+  });
+  if (!commitBatch()) {
+    process.stderr.write('sluice procmail: could not flush the delivered mail to disk\n');
+    return EX_TEMPFAIL;
+  }
+  process.stderr.write(`sluice procmail: ${count} message(s) delivered from ${inputs.length} input(s)\n`);
+  return worst;
 }
 
 export interface ProcmailIO {

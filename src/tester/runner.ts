@@ -9,7 +9,7 @@ import { EX_TEMPFAIL } from '../sysexits.ts';
 import { processIdentity, type Identity } from './access.ts';
 import { lookupUser, startEnvironment } from './environment.ts';
 import { DryRunHost } from './host.ts';
-import type { MailSource } from './mailbox.ts';
+import type { MailSource } from '../mailbox/read.ts';
 import type { MessageResult } from './model.ts';
 import { TraceRecorder } from './recorder.ts';
 

@@ -3,7 +3,7 @@
 // testMailbox() is the same loop without output, for `npm run bench`.
 import { explain, briefLine, folderTable, type ReportOptions } from './report.ts';
 import { messageJson, messageKey, sameDestinations, summaryJson } from './json.ts';
-import { forEachMessage, forEachStdinMessage, planInputs, type InputFile, type MailSource } from './mailbox.ts';
+import { forEachMessage, forEachStdinMessage, planInputs, type InputFile, type MailSource } from '../mailbox/read.ts';
 import type { MessageResult } from './model.ts';
 import { Progress, type ProgressSink } from './progress.ts';
 import { DryRun, type DryRunOptions } from './runner.ts';

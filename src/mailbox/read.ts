@@ -1,6 +1,7 @@
-// The messages `sluice test` runs: mbox files (split the way `formail -s` splits them, by the
-// project's own in-process formail, so a dry run over a mailbox sees exactly the messages
-// `formail -s procmail <mbox` would hand over), Maildirs (new/ then cur/), MH folders
+// Reading mailboxes message by message, for `sluice test` and `sluice procmail --input`:
+// mbox files (split the way `formail -s` splits them, by the project's own in-process
+// formail, so every front door sees exactly the messages `formail -s procmail <mbox` would
+// hand over), Maildirs (new/ then cur/), MH folders
 // (numeric names in order), single message files, and directories of any of these.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
