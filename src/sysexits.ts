@@ -12,6 +12,7 @@ export const EX_OSERR = 71;
 export const EX_CANTCREAT = 73;
 export const EX_IOERR = 74;
 export const EX_TEMPFAIL = 75;
+export const EX_NOPERM = 77;
 
 /**
  * status -> [name, what Postfix's pipe/local delivery does with that exit status, what
@@ -30,4 +31,5 @@ export const EXIT_TABLE: Record<number, [string, string, string]> = {
   73: ['EX_CANTCREAT', 'bounce', '451 4.3.0'],
   74: ['EX_IOERR', 'bounce', '451 4.3.0'],
   75: ['EX_TEMPFAIL', 'defer', '451 4.3.0'],
+  77: ['EX_NOPERM', 'bounce', '451 4.3.0'],
 };

@@ -2,12 +2,13 @@
 // hand (clustered flags, -f-, -a arg, -d user...), builds the starting environment the way
 // procmail does, reads the mail, and hands everything to the engine with the real host.
 import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { Engine, type RcSpec } from '../engine/engine.ts';
 import { startEnvironment } from '../engine/startenv.ts';
 import { readMessage } from '../message/index.ts';
 import { RealHost } from '../deliver/host.ts';
 import { lookupUser } from '../deliver/passwd.ts';
-import { EX_NOUSER, EX_OK, EX_TEMPFAIL, EX_USAGE } from '../sysexits.ts';
+import { EX_NOPERM, EX_NOUSER, EX_OK, EX_TEMPFAIL, EX_USAGE } from '../sysexits.ts';
 import { MESSAGE_SIZE_MAX } from '../limits.ts';
 
 const VERSION = 'procmail v3.23pre 2001/09/13 (compatible: sluice)';
@@ -115,6 +116,28 @@ function parseOptions(argv: string[], err: (s: string) => void): Options | numbe
   return o;
 }
 
+/**
+ * `-d user1 user2 ...`: procmail forks one delivery per recipient, each as that user; the exit
+ * status is the last failure (0 when all succeeded). We start one `sluice procmail -d user`
+ * per recipient the same way (the message is read once and handed to each).
+ */
+async function deliverToEach(argv: string[], users: string[], io: ProcmailIO, err: (s: string) => void): Promise<number> {
+  const at = argv.findIndex((a) => a.startsWith('-d'));
+  const before = argv.slice(0, at);
+  let status = EX_OK;
+  for (const u of users) {
+    const r = spawnSync(process.execPath, [process.argv[1]!, 'procmail', ...before, '-d', u], {
+      input: io.stdin,
+      env: io.env,
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
+    const code = r.status ?? EX_TEMPFAIL;
+    if (r.error) err(`procmail: Couldn't deliver to "${u}": ${r.error.message}\n`);
+    if (code !== EX_OK) status = code;
+  }
+  return status;
+}
+
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
@@ -139,6 +162,8 @@ export async function main(argv: string[]): Promise<number> {
     else rest.push(argv[k]!);
   }
   if (inputs.length) return deliverMailboxes(rest, inputs);
+  // procmail: SIGTERM = terminate and let the MTA requeue; HUP/INT likewise (we never bounce)
+  for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.once(sig, () => process.exit(EX_TEMPFAIL));
   return runProcmail(argv, { stdin: await readStdin(), env: process.env });
 }
 
@@ -214,10 +239,29 @@ async function procmail(argv: string[], io: ProcmailIO, host: RealHost): Promise
   }
 
   const invoker = lookupUser();
+  if (o.deliver && o.deliver.length > 1) return deliverToEach(argv, o.deliver, io, err);
   const user = o.deliver ? lookupUser(o.deliver[0]) : invoker;
   if (!user) {
     err(`procmail: Unknown user "${o.deliver![0]}"\n`);
     return EX_NOUSER;
+  }
+  if (o.deliver) {
+    // -d: deliver as the recipient. Root becomes the user for good (procmail's setuid);
+    // anyone else may only deliver to themselves.
+    const uid = process.getuid?.() ?? 0;
+    if (uid === 0 && user.uid !== 0) {
+      try {
+        (process as { initgroups?: (user: string, group: number) => void }).initgroups?.(user.name, user.gid);
+        process.setgid?.(user.gid);
+        process.setuid?.(user.uid);
+      } catch {
+        err('procmail: Insufficient privileges\n');
+        return EX_TEMPFAIL;
+      }
+    } else if (uid !== 0 && uid !== user.uid) {
+      err('procmail: Insufficient privileges\n');
+      return EX_NOPERM;
+    }
   }
 
   // arguments: VAR=value assignments and rcfiles (with -m: the rcfile, then its arguments)
