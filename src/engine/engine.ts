@@ -3,8 +3,8 @@
 // this is one loop over an RcReader, not a walk over a tree. Every decision is made here;
 // every side effect goes through `Effects`.
 import type { Effects, MailParts, ProgramResult } from './effects.ts';
-import { EOF, RcReader, StringSource } from '../rc/reader.ts';
-import { readParse, splitWords, alphanum, type ExpandContext, type ParseMode } from '../rc/readparse.ts';
+import { RcReader, StringSource } from '../rc/reader.ts';
+import { readParse, splitWords, type ExpandContext, type ParseMode } from '../rc/readparse.ts';
 import { Environment, renvint } from './vars.ts';
 import { hasAny, ltstr, squeeze } from './procmail-text.ts';
 import { dumpData, type Message } from '../message/index.ts';
@@ -626,8 +626,8 @@ export class Engine implements ExpandContext {
   /** A line that is not a recipe: an assignment, an unset, or something to skip. */
   private async assignmentLine(skiprc: number): Promise<boolean> {
     const r = this.reader;
-    const g = this.gobenv();
-    if (!g.ok) {
+    const g = r.readName();
+    if (!g.usable) {
       // procmail reports what it could not use: the partial name, or else the rest of the line
       const text = g.name || (r.getLine() ?? '');
       if (text) this.nlogq('Skipped', text);
@@ -643,22 +643,6 @@ export class Engine implements ExpandContext {
       await this.assign(name, undefined);
     }
     return false;
-  }
-
-  /** gobenv(): read a variable name; usable when followed by blank, newline or '='. */
-  private gobenv(): { ok: boolean; name: string } {
-    const r = this.reader;
-    let name = '';
-    let c = r.getc();
-    if (c !== EOF && alphanum(c) === 1) {
-      do {
-        name += String.fromCharCode(c);
-        c = r.getc();
-      } while (c !== EOF && alphanum(c));
-    }
-    r.ungetc(c);
-    const ok = name !== '' && (c === 0x20 || c === 0x09 || c === NL || c === 0x3d);
-    return { ok, name };
   }
 
   // ------------------------------------------------------------------ recipes
@@ -885,17 +869,9 @@ export class Engine implements ExpandContext {
    */
   private peekVarName(): { name: string; eq: boolean; text: string } | null {
     const r = this.reader;
-    let name = '';
-    let c = r.getc();
-    if (c !== EOF && alphanum(c) === 1) {
-      do {
-        name += String.fromCharCode(c);
-        c = r.getc();
-      } while (c !== EOF && alphanum(c));
-    }
-    r.ungetc(c);
+    const { name, usable } = r.readName();
     if (!name) return null;
-    if (c === 0x20 || c === 0x09 || c === NL || c === 0x3d) {
+    if (usable) {
       const sp = r.skipSpace();
       if (r.test('=')) {
         r.skipSpace();

@@ -5,7 +5,7 @@
 // would need the message or a program marks the result "unresolved". What procmail itself
 // would complain about while reading (Skipped, Closing brace unexpected, Unexpected EOL,
 // Missing action, Incomplete recipe, Bad substitution) is reported here.
-import { alphanum, readParse, splitWords, type ExpandContext, type ParseMode } from '../rc/readparse.ts';
+import { readParse, splitWords, type ExpandContext, type ParseMode } from '../rc/readparse.ts';
 import { StringSource } from '../rc/reader.ts';
 import { EOF, LintReader } from './reader.ts';
 import type { Action, Assignment, Block, CheckId, Condition, Recipe, Severity } from './model.ts';
@@ -210,18 +210,10 @@ export class RcParser {
 
   /** gobenv(): a variable name, usable when a blank, newline or '=' follows. */
   private gobenv(): { ok: boolean; name: string } {
-    const r = this.reader;
-    let name = '';
-    let c = r.getc();
-    if (c !== EOF && alphanum(c) === 1) {
-      do {
-        name += String.fromCharCode(c);
-        c = r.getc();
-      } while (c !== EOF && alphanum(c));
-    }
-    r.ungetc(c);
-    return { ok: name !== '' && (c === 0x20 || c === 0x09 || c === NL || c === 0x3d), name };
+    const { name, usable } = this.reader.readName();
+    return { ok: usable, name };
   }
+
 
   private async assignmentLine(): Promise<void> {
     const r = this.reader;

@@ -1,7 +1,7 @@
 // An rcfile read character by character the way the engine's RcReader reads it (same
 // operations, same continuation rules), but remembering positions, so that every finding can
 // be reported as line:column. Text is latin1, one char per byte; columns count bytes.
-import { EOF, type CharSource } from '../rc/reader.ts';
+import { EOF, RcCursor } from '../rc/reader.ts';
 
 export { EOF };
 
@@ -10,11 +10,12 @@ export interface Pos {
   col: number;
 }
 
-export class LintReader implements CharSource {
+export class LintReader extends RcCursor {
   pos = 0;
   private readonly lineStarts: number[] = [0];
 
   constructor(readonly text: string) {
+    super();
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0x0a) this.lineStarts.push(i + 1);
   }
 
@@ -50,14 +51,6 @@ export class LintReader implements CharSource {
     if (c !== EOF) this.pos--;
   }
 
-  test(c: number | string): boolean {
-    const want = typeof c === 'string' ? c.charCodeAt(0) : c;
-    const got = this.getc();
-    if (got === want) return true;
-    this.ungetc(got);
-    return false;
-  }
-
   peek(): number {
     return this.pos < this.text.length ? this.text.charCodeAt(this.pos) : EOF;
   }
@@ -66,40 +59,12 @@ export class LintReader implements CharSource {
     return this.pos >= this.text.length;
   }
 
-  skipSpace(): boolean {
-    let any = false;
-    while (this.test(0x20) || this.test(0x09)) any = true;
-    return any;
-  }
-
-  skipLine(): void {
-    for (;;) {
-      const c = this.getc();
-      if (c === 0x0a || c === EOF) return;
-    }
-  }
-
-  getLine(): string | null {
+  override getLine(): string | null {
     const start = this.pos;
     if (start >= this.text.length) return null;
     const nl = this.text.indexOf('\n', start);
     const end = nl < 0 ? this.text.length : nl;
     this.pos = nl < 0 ? end : nl + 1;
     return this.text.slice(start, end);
-  }
-
-  /** A trailing backslash continues the line (as RcReader.getLogicalLine). */
-  getLogicalLine(): string {
-    let out = '';
-    for (;;) {
-      const line = this.getLine();
-      if (line === null) return out;
-      if (line.endsWith('\\')) {
-        out += line.length > 1 ? line : '';
-        out += '\n';
-        continue;
-      }
-      return out + line;
-    }
   }
 }

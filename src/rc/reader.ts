@@ -18,6 +18,92 @@ export class StringSource implements CharSource {
   }
 }
 
+/**
+ * Reading operations shared by everything that walks rc text the way procmail does (the
+ * engine's RcReader, the linter's reader): subclasses supply getc/ungetc/atEof.
+ */
+export abstract class RcCursor implements CharSource {
+  abstract getc(): number;
+  /** Push back the character just read (only original characters, never EOF). */
+  abstract ungetc(c: number): void;
+  abstract atEof(): boolean;
+
+  /** Read a character only if it is `c`. */
+  test(c: number | string): boolean {
+    const want = typeof c === 'string' ? c.charCodeAt(0) : c;
+    const got = this.getc();
+    if (got === want) return true;
+    this.ungetc(got);
+    return false;
+  }
+
+  /** Skip blanks and tabs; true when any were skipped. */
+  skipSpace(): boolean {
+    let any = false;
+    while (this.test(0x20) || this.test(0x09)) any = true;
+    return any;
+  }
+
+  skipLine(): void {
+    for (;;) {
+      const c = this.getc();
+      if (c === 0x0a || c === EOF) return;
+    }
+  }
+
+  /** Read the rest of the line (without the newline). `null` at EOF with nothing read. */
+  getLine(): string | null {
+    let s = '';
+    for (;;) {
+      const c = this.getc();
+      if (c === 0x0a) return s;
+      if (c === EOF) return s.length ? s : null;
+      s += String.fromCharCode(c);
+    }
+  }
+
+  /**
+   * Read a logical line: a trailing backslash continues it on the next line. The backslash is
+   * kept (followed by the newline) unless the line holds nothing but the backslash, as procmail's
+   * getlline does; squeeze() later drops the backslash-newline pairs where procmail does.
+   */
+  getLogicalLine(): string {
+    let out = '';
+    for (;;) {
+      const line = this.getLine();
+      if (line === null) return out;
+      if (line.endsWith('\\')) {
+        out += line.length > 1 ? line : '';
+        out += '\n';
+        continue;
+      }
+      return out + line;
+    }
+  }
+
+  /**
+   * procmail's gobenv(): read a variable name (a letter or '_', then letters, digits, '_').
+   * `usable` when a blank, newline or '=' follows; `next` is that following character (unread).
+   */
+  readName(): { name: string; usable: boolean; next: number } {
+    let name = '';
+    let c = this.getc();
+    if (c !== EOF && isNameStart(c)) {
+      do {
+        name += String.fromCharCode(c);
+        c = this.getc();
+      } while (c !== EOF && (isNameStart(c) || (c >= 0x30 && c <= 0x39)));
+    }
+    this.ungetc(c);
+    const usable = name !== '' && (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x3d);
+    return { name, usable, next: c };
+  }
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
 interface Frame {
   /** Name as procmail reports it in $_ (MAILDIR-prefixed when relative). */
   name: string;
@@ -27,7 +113,7 @@ interface Frame {
   ifdepth: number;
 }
 
-export class RcReader implements CharSource {
+export class RcReader extends RcCursor {
   private frames: Frame[] = [];
 
   get depth(): number {
@@ -84,62 +170,9 @@ export class RcReader implements CharSource {
     if (c !== EOF && this.current) this.current.pos--;
   }
 
-  /** Read a character only if it is `c`. */
-  test(c: number | string): boolean {
-    const want = typeof c === 'string' ? c.charCodeAt(0) : c;
-    const got = this.getc();
-    if (got === want) return true;
-    this.ungetc(got);
-    return false;
-  }
-
   atEof(): boolean {
     const f = this.current;
     return !f || f.pos >= f.text.length;
-  }
-
-  /** Skip blanks and tabs; true when any were skipped. */
-  skipSpace(): boolean {
-    let any = false;
-    while (this.test(0x20) || this.test(0x09)) any = true;
-    return any;
-  }
-
-  skipLine(): void {
-    for (;;) {
-      const c = this.getc();
-      if (c === 0x0a || c === EOF) return;
-    }
-  }
-
-  /** Read the rest of the line (without the newline). `null` at EOF with nothing read. */
-  getLine(): string | null {
-    let s = '';
-    for (;;) {
-      const c = this.getc();
-      if (c === 0x0a) return s;
-      if (c === EOF) return s.length ? s : null;
-      s += String.fromCharCode(c);
-    }
-  }
-
-  /**
-   * Read a logical line: a trailing backslash continues it on the next line. The backslash is
-   * kept (followed by the newline) unless the line holds nothing but the backslash, as procmail's
-   * getlline does; squeeze() later drops the backslash-newline pairs where procmail does.
-   */
-  getLogicalLine(): string {
-    let out = '';
-    for (;;) {
-      const line = this.getLine();
-      if (line === null) return out;
-      if (line.endsWith('\\')) {
-        out += line.length > 1 ? line : '';
-        out += '\n';
-        continue;
-      }
-      return out + line;
-    }
   }
 
   /** 1-based line number of the current position (for diagnostics file:line). */
