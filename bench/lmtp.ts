@@ -4,11 +4,14 @@
 // of a passwd-file, uid mail, no rcfile: both file everything into ~/Maildir and fsync).
 // Two ways of connecting, as in baselines §(c): a new connection per message, and
 // connections reused (-d). Every run must leave exactly N messages in alice's Maildir.
+// Then the same N messages through a private Postfix (bench/lmtp-postfix.ts) to Dovecot's
+// LMTP, to sluice lmtpd running the §(c) rc, and to procmail -m rc by a pipe transport.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { REPO, SLUICE, sq, type Context } from './context.ts';
 import { generatedMessages, PEERS, resetDir } from './fixtures.ts';
+import { latencyFacts, postfixVariants, type PostfixRun } from './lmtp-postfix.ts';
 import { ratioOf, type Row, type SectionResult } from './report.ts';
 import { interleave, median, timeShell, type Variant } from './timing.ts';
 
@@ -76,7 +79,7 @@ export async function lmtpSection(ctx: Context): Promise<SectionResult> {
   const { sizes, log } = ctx;
   const n = sizes.lmtpMessages;
   const s = sizes.lmtpSessions;
-  const title = `4. LMTP (issue 6): smtp-source -L, ${n} x one 5 KB message, ${s} sessions, Dovecot LMTP vs sluice lmtpd`;
+  const title = `4. LMTP (issue 6): smtp-source -L, ${n} x one 5 KB message, ${s} sessions, Dovecot LMTP vs sluice lmtpd, direct and via Postfix (vs procmail too)`;
   const why = await missing(ctx);
   if (why) return { name: 'lmtp', title, skipped: why, rows: [], ratios: [], facts: {} };
 
@@ -89,11 +92,16 @@ export async function lmtpSection(ctx: Context): Promise<SectionResult> {
   resetDir(home);
   fs.chownSync(home, MAIL_UID, MAIL_UID);
   const passwd = join(dir, 'passwd');
-  fs.writeFileSync(passwd, `alice:x:${MAIL_UID}:${MAIL_UID}::${home}::\n`);
+  // alice: no rcfile (direct rows); carol: the §(c) rc in ~/.procmailrc (Postfix rows)
+  const carolHome = join(dir, 'carol');
+  resetDir(carolHome);
+  fs.chownSync(carolHome, MAIL_UID, MAIL_UID);
+  fs.writeFileSync(passwd, `alice:x:${MAIL_UID}:${MAIL_UID}::${home}::\ncarol:x:${MAIL_UID}:${MAIL_UID}::${carolHome}::\n`);
   const maildirNew = join(home, 'Maildir', 'new');
 
   await timeShell({ script: `${sq(join(PEERS, 'dovecot.sh'))} start ${sq(dc)}`, env: dovecotEnv });
   let lmtpd: { child: ChildProcess; port: number } | undefined;
+  let postfix: PostfixRun | undefined;
   try {
     lmtpd = await startSluiceLmtpd(ctx, passwd, join(dir, 'lmtpd.log'));
     const port = { dovecot: Number(DOVECOT_PORTS.LMTP_PORT), sluice: lmtpd.port };
@@ -139,6 +147,26 @@ export async function lmtpSection(ctx: Context): Promise<SectionResult> {
       unit: 'msg',
       runs: times.get(name)!,
     });
+
+    // through Postfix: its own interleaved rounds over the three delivery paths
+    log('  starting the private Postfix (peers/postfix.sh) for the Postfix rows');
+    postfix = await postfixVariants({
+      ctx,
+      dir,
+      msg,
+      n,
+      sessions: s,
+      dovecotLmtpPort: port.dovecot,
+      sluiceLmtpPort: port.sluice,
+      dovecotCount,
+      dovecotClear: clear.dovecot,
+      carolHome,
+      mailUid: MAIL_UID,
+    });
+    const pfTimes = await interleave(postfix.variants, sizes.lmtpRounds, (name, round, sec) => log(`  lmtp round ${round} ${name}: ${sec.toFixed(2)} s`));
+    const pf = postfix.rows(pfTimes);
+    const goal = { min: 1, text: '>= 1.0' };
+
     const dNew = row('dovecot', 'Dovecot LMTP, connection per message', 'dovecot', false);
     const sNew = row('sluice', 'sluice lmtpd, connection per message', 'sluice', false);
     const dReuse = row('dovecot-reuse', 'Dovecot LMTP, connections reused (-d)', 'dovecot', true);
@@ -146,14 +174,17 @@ export async function lmtpSection(ctx: Context): Promise<SectionResult> {
     return {
       name: 'lmtp',
       title,
-      rows: [dNew, sNew, dReuse, sReuse],
+      rows: [dNew, sNew, dReuse, sReuse, pf.dovecot, pf.sluice, pf.procmail],
       ratios: [
         ratioOf('lmtp', 'sluice lmtpd vs Dovecot LMTP, connection per message', sNew, dNew),
         ratioOf('lmtp', 'sluice lmtpd vs Dovecot LMTP, connections reused', sReuse, dReuse),
+        ratioOf('lmtp', 'via Postfix: sluice lmtpd (rc) vs Dovecot LMTP', pf.sluice, pf.dovecot, goal),
+        ratioOf('lmtp', 'via Postfix: sluice lmtpd (rc) vs pipe procmail -m rc', pf.sluice, pf.procmail, goal),
       ],
-      facts: { message: msg, sessions: s, delivered: n },
+      facts: { message: msg, sessions: s, delivered: n, postfixLatency: latencyFacts(postfix.latency), deliveriesText: `via Postfix, procmail = sluice: ${postfix.deliveries()}` },
     };
   } finally {
+    if (postfix) await postfix.stop();
     if (lmtpd) await stopChild(lmtpd.child);
     await timeShell({ script: `${sq(join(PEERS, 'dovecot.sh'))} stop ${sq(dc)}`, env: dovecotEnv }).catch(() => undefined);
   }

@@ -30,8 +30,9 @@ const MESSAGE = [
   '',
 ].join('\r\n');
 
-/** What the Maildir file must hold: the message with LF line ends, no From_ line. */
-const EXPECTED = Buffer.from(MESSAGE.replace(/\r\n/g, '\n'), 'latin1');
+/** What the Maildir file must hold: Return-Path (the envelope sender), then the message with LF line ends, no From_ line. */
+const delivered = (sender: string, msg: string) => Buffer.from(`Return-Path: <${sender}>\n` + msg.replace(/\r\n/g, '\n'), 'latin1');
+const EXPECTED = delivered('sender@example.com', MESSAGE);
 
 before(async () => {
   dir = tempDir('sluice-lmtp-');
@@ -107,7 +108,7 @@ test('the unix socket speaks LMTP too, and the rc files by header into a Maildir
   assert.deepEqual(r.accepted, ['alice@sluice.test']);
   const inv = maildirMessages(`${users.alice!.home}/Maildir/.Invoices`);
   assert.equal(inv.length, 1);
-  assert.deepEqual(inv[0]!.data, Buffer.from(msg.replace(/\r\n/g, '\n'), 'latin1'));
+  assert.deepEqual(inv[0]!.data, delivered('billing@example.com', msg));
   // one JSON line per delivery with queue id, recipient, folder, bytes, ms
   const line = log.lines.find((l) => l.msg === 'delivery' && l.from === 'billing@example.com');
   assert.ok(line, 'delivery log line');

@@ -172,6 +172,10 @@ const fromImap = (b: Buffer) => Buffer.from(b.toString('latin1').replace(/\r\n/g
 
 /** Postfix prepends exactly one Received: header (with its continuation lines); nothing else changes. */
 function stripPostfixReceived(delivered: Buffer): Buffer {
+  // sluice's own Return-Path (the envelope sender) comes first, then Postfix's Received:
+  const rp = /^Return-Path: <[^>\n]*>\n/.exec(delivered.toString('latin1'));
+  assert.ok(rp, 'delivered message starts with the Return-Path sluice adds');
+  delivered = delivered.subarray(rp[0].length);
   const m = /^Received: [^\n]*\n(?:[ \t][^\n]*\n)*/.exec(delivered.toString('latin1'));
   assert.ok(m, 'delivered message starts with Postfix\'s Received: header');
   assert.match(m[0], /by mta\.sluice\.test \(Postfix\)/);

@@ -56,7 +56,10 @@ export async function deliver(job: DeliveryJob, tz: string | undefined = process
   let folder = '';
   try {
     const env = deliveryEnvironment(job.user, host.hostname(), tz);
-    const mail = readMessage(asBuffer(job.data), {
+    // a delivering server records the envelope sender (RFC 5321 4.4), as Postfix's local(8)
+    // and Dovecot's LMTP do; the rc sees it like any other header field
+    const returnPath = Buffer.from(`Return-Path: <${job.sender}>\n`, 'latin1');
+    const mail = readMessage(Buffer.concat([returnPath, asBuffer(job.data)]), {
       // -f SENDER: Postfix's pipe and local(8) pass MAILER-DAEMON for the null sender
       fromSender: job.sender || 'MAILER-DAEMON',
       generateFrom: job.invoker,
