@@ -67,7 +67,7 @@ test('serve on the embedded default: creates the sample user, delivers to it, re
     assert.deepEqual(r.accepted, ['sample@localhost']);
     const got = maildirMessages(join(dir, 'sluice-data/mail/sample/Maildir/.sluice'));
     assert.equal(got.length, 1);
-    assert.equal(got[0]!.data.toString(), msg);
+    assert.equal(got[0]!.data.toString(), `Return-Path: <a@example.com>\n${msg}`);
     // over the unix socket as well
     const viaSock = await lmtpOnce({ path: join(dir, 'sluice-data/lmtp.sock') }, 'a@example.com', ['sample@localhost'], 'Subject: x\n\ny\n');
     assert.deepEqual(viaSock.accepted, ['sample@localhost']);
