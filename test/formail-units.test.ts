@@ -8,7 +8,7 @@ import { skipWords } from '../src/formail/address.ts';
 import { FieldList, addField, breakField, cleanHeader, concatenate, findField } from '../src/formail/fields.ts';
 import { IdCache } from '../src/formail/idcache.ts';
 import { parseOptions, strtol, strtolBig } from '../src/formail/options.ts';
-import { ByteReader, EOF, LineBuffer } from '../src/formail/reader.ts';
+import { ByteReader, EOF, LineBuffer, isInputBytes } from '../src/formail/reader.ts';
 import { SenderPicker } from '../src/formail/sender.ts';
 import { Collector } from '../src/formail/sink.ts';
 import { ctime, ultoan } from '../src/formail/stamp.ts';
@@ -268,4 +268,51 @@ test('the caller\'s input buffer is never written to', async () => {
     assert.deepEqual(input, before, JSON.stringify(a));
     assert.ok(Buffer.concat(out).length > 0);
   }
+});
+
+test('input chunks are known as input; copies and other buffers are not', () => {
+  const data = B('a: b\nSubject: x\n\nbody\n');
+  let off = 0;
+  const r = new ByteReader({
+    readSync(into: Buffer): number {
+      const n = Math.min(into.length, 7, data.length - off); // pipe-sized reads: copied out
+      data.copy(into, 0, off, off + n);
+      off += n;
+      return n;
+    },
+  });
+  const buf = new LineBuffer();
+  r.getc();
+  r.appendLine(buf); // "a: b\n" lies in the first read: a view of it
+  assert.ok(buf.stable && isInputBytes(buf.data));
+  assert.ok(!isInputBytes(Buffer.from(buf.bytes())));
+  assert.ok(!isInputBytes(B('x')));
+});
+
+test('split output is the same whatever the input arrives in', async () => {
+  const { runFormail } = await import('../src/formail/index.ts');
+  const msg = (k: number): string =>
+    `From u${k}@example.org  Mon Jan  1 00:00:0${k % 10} 2001\nFrom: u${k}@example.org\nSubject: m ${k}\n x\n\nline\nFrom the body\n\n`;
+  const box = B(Array.from({ length: 300 }, (_, k) => msg(k)).join('') + 'no final newline');
+  const split = async (stdin: Buffer | { readSync(into: Buffer): number }): Promise<Buffer> => {
+    const out: Buffer[] = [];
+    await runFormail(['-s'], { stdin, stdout: (b) => out.push(Buffer.from(b)), stderr: () => {}, env: {}, spawn: async () => 0 });
+    return Buffer.concat(out);
+  };
+  const reads = (size: number) => {
+    let off = 0;
+    return {
+      readSync(into: Buffer): number {
+        const n = Math.min(into.length, size, box.length - off);
+        box.copy(into, 0, off, off + n);
+        off += n;
+        return n;
+      },
+    };
+  };
+  const whole = await split(box);
+  assert.ok(whole.length > box.length); // a newline was added at the end, From lines escaped
+  assert.deepEqual(await split(reads(13)), whole);
+  assert.deepEqual(await split(reads(4096)), whole);
+  assert.deepEqual(await split(reads(1 << 20)), whole);
 });

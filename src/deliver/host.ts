@@ -16,7 +16,7 @@ import { fromNative, nativeString } from './oschars.ts';
 import { runProgram } from './programs.ts';
 import { runInProcess } from './inprocess.ts';
 import { nodeSpawn } from '../formail/spawn-node.ts';
-import { readRcFile } from './rcfile.ts';
+import { readRcFileCached } from './rcfile.ts';
 
 export interface RealHostOptions {
   /** Initial umask (procmail starts with 077 whatever its caller had). */
@@ -132,7 +132,7 @@ export class RealHost implements Effects {
   }
 
   readRc(path: string, checkSecurity: 'none' | 'explicit' | 'default', _home: string): RcOpen {
-    return readRcFile(path, checkSecurity);
+    return readRcFileCached(path, checkSecurity);
   }
 
   async writeStdout(data: Buffer[]): Promise<void> {

@@ -9,6 +9,9 @@ import { startBatch } from './fsio.ts';
 
 const EMPTY = Buffer.alloc(0);
 
+/** Loaded once: a mailbox of thousands of messages calls it per message. */
+let procmailModule: Promise<typeof import('../cli/procmail.ts')> | undefined;
+
 /** procmail's name for itself when formail -s runs it: `procmail` or a path ending in it. */
 function isProcmail(argv0: string): boolean {
   return argv0 === 'procmail' || argv0.endsWith('/procmail');
@@ -21,7 +24,7 @@ function isProcmail(argv0: string): boolean {
 export function procmailInProcess(fallback: SpawnFn, groupCommit = false): SpawnFn {
   return async (argv, input, env, opts) => {
     if (!isProcmail(argv[0] ?? '') || opts.parallel) return fallback(argv, input, env, opts);
-    const { runProcmail } = await import('../cli/procmail.ts');
+    const { runProcmail } = await (procmailModule ??= import('../cli/procmail.ts'));
     if (groupCommit) startBatch();
     return runProcmail(argv.slice(1), { stdin: input, env });
   };

@@ -48,6 +48,56 @@ export function rcSecurityProblem(path: string, file: fs.Stats, checkDefault: bo
 
 /** readRc(): open, check (unless 'none'), read. */
 export function readRcFile(path: string, check: 'none' | 'explicit' | 'default', who: Identity = currentIdentity()): RcOpen {
+  return openRc(path, check, who, null);
+}
+
+/** An rcfile as last read: its text and what identified the file then. */
+interface CachedRc {
+  stamp: string;
+  text: Buffer;
+}
+
+// A process that delivers many messages (formail -s procmail) reads the same rcfile for every
+// one: its text is kept while the file stays the same (same inode, size, times, owner, mode).
+const rcCache = new Map<string, CachedRc>();
+const RC_CACHE_LIMIT = 16;
+
+function fileStamp(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.mode}:${st.uid}:${st.gid}`;
+}
+
+/**
+ * readRcFile() for a process that reads the same rcfiles again and again: an unchanged file
+ * is not read again, but the security checks are made every time, as on the first read.
+ */
+export function readRcFileCached(path: string, check: 'none' | 'explicit' | 'default', who: Identity = currentIdentity()): RcOpen {
+  const key = `${who.uid}:${who.gid}:${path}`;
+  const cached = rcCache.get(key);
+  if (cached) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(fsPath(path), { throwIfNoEntry: false });
+    } catch {
+      st = undefined;
+    }
+    if (st && fileStamp(st) === cached.stamp) {
+      if (check !== 'none' && rcSecurityProblem(path, st, check === 'default', who) !== null) return { ok: false, reason: 'suspicious' };
+      return { ok: true, text: Buffer.from(cached.text) };
+    }
+    rcCache.delete(key);
+  }
+  return openRc(path, check, who, (stamp, text) => {
+    if (rcCache.size >= RC_CACHE_LIMIT) rcCache.delete(rcCache.keys().next().value!);
+    rcCache.set(key, { stamp, text: Buffer.from(text) });
+  });
+}
+
+function openRc(
+  path: string,
+  check: 'none' | 'explicit' | 'default',
+  who: Identity,
+  remember: ((stamp: string, text: Buffer) => void) | null,
+): RcOpen {
   let fd: number;
   try {
     fd = fs.openSync(fsPath(path), 'r');
@@ -55,16 +105,19 @@ export function readRcFile(path: string, check: 'none' | 'explicit' | 'default',
     return { ok: false, reason: 'missing' };
   }
   try {
-    if (check !== 'none') {
-      let st: fs.Stats;
+    let st: fs.Stats | undefined;
+    if (check !== 'none' || remember) {
       try {
         st = fs.fstatSync(fd);
       } catch {
-        return { ok: false, reason: 'suspicious' };
+        if (check !== 'none') return { ok: false, reason: 'suspicious' };
       }
-      if (rcSecurityProblem(path, st, check === 'default', who) !== null) return { ok: false, reason: 'suspicious' };
     }
-    return { ok: true, text: readAll(fd) };
+    if (check !== 'none' && rcSecurityProblem(path, st!, check === 'default', who) !== null) return { ok: false, reason: 'suspicious' };
+    const text = readAll(fd);
+    // only a regular file's text is kept (a directory or device reads differently each time)
+    if (remember && st?.isFile() && st.size === text.length) remember(fileStamp(st), text);
+    return { ok: true, text };
   } finally {
     fs.closeSync(fd);
   }

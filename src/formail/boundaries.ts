@@ -27,8 +27,19 @@ Mail-from Return-Receipt-Requested MR-Received App-Message-ID Hop-count From-war
 Request-Remailing-To Anon-Send-To Latent-Time Cutmarks Post-To Anon-Post-To Encrypt-Key Read-Receipt-To
 Fake-Sender Envelope-To User-Agent NNTP-Posting-Date`;
 
-/** Lower-case, without the colon. */
-const KNOWN_HEADERS: ReadonlySet<string> = new Set(NAMES.split(/\s+/).map((n) => n.toLowerCase()));
+/** The names (without the colon) grouped by length: looked up without making a string. */
+const KNOWN_BY_LENGTH = new Map<number, Buffer[]>();
+for (const n of NAMES.split(/\s+/)) {
+  const list = KNOWN_BY_LENGTH.get(n.length) ?? [];
+  list.push(bytes(n));
+  KNOWN_BY_LENGTH.set(n.length, list);
+}
+
+function isKnownName(t: Uint8Array, len: number): boolean {
+  const list = KNOWN_BY_LENGTH.get(len);
+  if (list) for (let k = 0; k < list.length; k++) if (caseEq(t, 0, list[k]!, 0, len)) return true;
+  return false;
+}
 const OLD_ = bytes('Old-');
 const X_ = bytes('X-');
 
@@ -37,7 +48,7 @@ export function isDigestHeader(f: Field): boolean {
   const t = f.text;
   let j = f.idLen;
   while (j >= 2 && (t[j - 2] === SP || t[j - 2] === TAB)) j--;
-  if (j >= 1 && KNOWN_HEADERS.has(t.subarray(0, j - 1).toString('latin1').toLowerCase())) return true;
+  if (j >= 1 && isKnownName(t, j - 1)) return true;
   return (j > 4 && caseEq(OLD_, 0, t, 0, 4)) || (j > 2 && caseEq(X_, 0, t, 0, 2));
 }
 

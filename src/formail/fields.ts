@@ -78,10 +78,11 @@ export function newField(text: Buffer, idLen: number): Field {
  */
 export function addField(
   list: Link, text: Uint8Array, isHeader: boolean, from = 0, to = text.length, stable = false, tail: Link = list,
+  knownId?: number,
 ): Field {
   let pp: Link = tail;
   while (pp.next) pp = pp.next;
-  const id = breakField(text, from, to);
+  const id = knownId ?? breakField(text, from, to);
   let own: Buffer;
   if (stable && Buffer.isBuffer(text)) {
     // input bytes that never change: the field is a view of them (edits make a copy first)

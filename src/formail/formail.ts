@@ -49,6 +49,11 @@ const REFERENCES = bytes('References:');
 const DATE = bytes('Date:');
 const RESENT_MSGID = bytes('Resent-Message-ID:');
 
+/** Is the field name t[0..idLen) `name` (ignoring case)? */
+function isName(t: Buffer, idLen: number, name: Buffer): boolean {
+  return idLen === name.length && caseEq(t, 0, name, 0, idLen);
+}
+
 /** Thrown for formail's exit() calls deep inside the flow. */
 export class FormailExit {
   constructor(readonly status: number) {}
@@ -90,6 +95,7 @@ export class FormailRun {
   private references: Saved = null;
   private messageid: Saved = null;
   private date: Saved = null;
+  private namep: Buffer | null | undefined = undefined;
   private fileno: FilenoCounter | null = null;
   private env: Record<string, string>;
 
@@ -165,12 +171,13 @@ export class FormailRun {
     return (this.buflast = this.r.getc());
   }
 
-  private addbuf(): Field {
+  /** `idLen`: breakField() of buf when already known (it only looks at the first line). */
+  private addbuf(idLen?: number): Field {
     const b = this.buf;
     // appending walks the list; remembering its end keeps huge headers linear. Only
     // header() changes rdheader otherwise, and it forgets the end first.
     const tail = this.rdheader.next && this.rdTail && !this.rdTail.next ? this.rdTail : this.rdheader;
-    const f = addField(this.rdheader, b.data, true, b.start, b.end, b.stable, tail);
+    const f = addField(this.rdheader, b.data, true, b.start, b.end, b.stable, tail, idLen);
     this.rdTail = f;
     this.buf.clear();
     return f;
@@ -188,7 +195,7 @@ export class FormailRun {
     } else {
       while (this.buflast === SP || this.buflast === TAB) this.cgetline();
     }
-    this.addbuf();
+    this.addbuf(idlen);
     return true;
   }
 
@@ -400,9 +407,8 @@ export class FormailRun {
     }
     // formail weighs every field's sender as it goes; nothing changes the fields before the
     // answer is used, so it is only worked out when needed (not for most split messages)
-    let namep: Buffer | null | undefined;
-    const sender = (): Buffer | null => (namep === undefined ? (namep = this.findSender()) : namep);
-    if (this.ctx.idcache) this.elimdups(o.areply ? sender() : null);
+    this.namep = undefined;
+    if (this.ctx.idcache) this.elimdups(o.areply ? this.headerSender() : null);
     let ctlength = 0;
     if (!this.forgetclen) {
       const fl = findField(K_CONTENT_LENGTH, this.rdheader);
@@ -410,9 +416,9 @@ export class FormailRun {
     }
     const parked = this.buf.park();
     if (o.areply) {
-      this.buildReply(sender());
+      this.buildReply(this.headerSender());
     } else if (this.wantFromLine(wasafrom)) {
-      const from = sender();
+      const from = this.headerSender();
       const old = this.rdheader.next;
       this.rdheader.next = null;
       this.buf.append(K_FROM_.text);
@@ -426,7 +432,8 @@ export class FormailRun {
       }
       this.addbuf().next = old;
     }
-    for (const fa of o.a) {
+    // (plain loops over field lists here and below: these run for every message or line)
+    for (let fa = o.a.next; fa; fa = fa.next) {
       if (findField(fa, this.rdheader)) continue; // only add what isn't there
       if (fa.idLen + 1 >= fa.text.length && this.isMsgIdName(fa)) addField(this.nheader, this.makeMessageId(fa), false);
       else addField(this.nheader, fa.text, false);
@@ -440,7 +447,13 @@ export class FormailRun {
     this.showFields(o.i);
     this.showFields(o.I);
     const extracting = !!(o.x.next || o.X.next);
-    if (o.keepb || !extracting) this.lput(NLB); // the header ends with an empty line
+    if (o.keepb || !extracting) {
+      // the header ends with an empty line: the input's own, when that is what is in buf
+      // (output then stays one view of the input)
+      const b = this.buf;
+      if (b.stable && b.length === 1 && b.data[b.start] === NL) this.lputStable(b.data, b.start, b.end);
+      else this.lput(NLB);
+    }
     if (!o.keepb && (o.areply || extracting)) {
       this.logfolder(); // the rest is not wanted
       if (!o.split) return false;
@@ -461,11 +474,17 @@ export class FormailRun {
     return true;
   }
 
+  /** The sender of the current header, worked out once (undefined: not yet). */
+  private headerSender(): Buffer | null {
+    if (this.namep === undefined) this.namep = this.findSender();
+    return this.namep;
+  }
+
   /** getsender() over the header: the best sender address, if any. */
   private findSender(): Buffer | null {
     const o = this.o;
     let namep: Buffer | null = null;
-    for (let f = this.rdheader.next; f; f = f.next) {
+    for (let f: Field | null = this.rdheader.next; f; f = f.next) {
       namep = this.sender.consider(namep, f, f === this.rdheader.next, o.areply, o.headreply);
     }
     return namep;
@@ -476,11 +495,13 @@ export class FormailRun {
     const j = f.idLen;
     const t = f.text;
     if (t.length - j <= 1) return;
-    const is = (name: Buffer): boolean => j === name.length && caseEq(t, 0, name, 0, j);
-    if (is(SUBJECT)) this.subject = Buffer.from(t.subarray(j));
-    else if (is(REFERENCES)) this.references = Buffer.from(t.subarray(j));
-    else if (is(MSGID)) this.messageid = Buffer.from(t.subarray(j));
-    else if (is(DATE)) this.date = Buffer.from(t.subarray(j));
+    // (no closure here: this runs for every field, and the bundle names every closure it
+    // makes.) Views, not copies: they are used within header(), and nothing writes into a
+    // field's text (edits give the field new text).
+    if (isName(t, j, SUBJECT)) this.subject = t.subarray(j);
+    else if (isName(t, j, REFERENCES)) this.references = t.subarray(j);
+    else if (isName(t, j, MSGID)) this.messageid = t.subarray(j);
+    else if (isName(t, j, DATE)) this.date = t.subarray(j);
   }
 
   /** Should a From_ line be made up? */
@@ -590,7 +611,7 @@ export class FormailRun {
 
   /** dispfield(): output the option fields that have contents. */
   private showFields(list: FieldList): void {
-    for (const f of list) if (f.idLen + 1 < f.text.length) this.extract(f);
+    for (let f = list.next; f; f = f.next) if (f.idLen + 1 < f.text.length) this.extract(f);
   }
 
   /** elimdups(): -D. Not splitting, the answer is the exit status; splitting, duplicates vanish. */
@@ -694,7 +715,7 @@ export class FormailRun {
       if (o.areply && o.bogus) {
         if (this.rdheader.next) {
           // escape the body of the reply, line by line
-          for (const f of this.rdheader) {
+          for (let f: Field | null = this.rdheader.next; f; f = f.next) {
             const t = f.text;
             let c = 0;
             do {
@@ -710,7 +731,7 @@ export class FormailRun {
         }
         if (this.buf.length > 1) this.lput(o.escap); // empty lines stay as they are
       } else if (this.rdheader.next) {
-        for (const f of this.rdheader) this.lput(f.text);
+        for (let f: Field | null = this.rdheader.next; f; f = f.next) this.lput(f.text);
         this.rdheader.clear(); // buf may still hold a line
         continue;
       }

@@ -10,8 +10,33 @@ export interface SyncSource {
 }
 
 export const EOF = -1;
+
+/**
+ * The memory of input chunks. Nothing ever writes into it, so output may keep views of any
+ * bytes in it instead of copying them (header fields are handed on as such views). Only
+ * buffers that own their whole memory are listed: a pooled one shares it with others.
+ */
+const inputMemory = new WeakSet<ArrayBufferLike>();
+
+/** Are these bytes (a view of) input that nothing will overwrite? */
+export function isInputBytes(b: Uint8Array): boolean {
+  return inputMemory.has(b.buffer);
+}
+
+function ownsMemory(b: Buffer): boolean {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
+}
 const CHUNK = 1 << 20;
 const EMPTY = Buffer.alloc(0);
+
+/** What park() took out of a LineBuffer. */
+export interface ParkedLine {
+  own: Buffer;
+  data: Buffer;
+  start: number;
+  end: number;
+  stable: boolean;
+}
 
 /**
  * formail's `buf`: the line(s) being looked at, as `data[start..end)`. Either a view of input
@@ -19,6 +44,7 @@ const EMPTY = Buffer.alloc(0);
  */
 export class LineBuffer {
   private own: Buffer = Buffer.allocUnsafe(256);
+  private spare: Buffer | null = null;
   data: Buffer = this.own;
   start = 0;
   end = 0;
@@ -73,19 +99,17 @@ export class LineBuffer {
   }
 
   /** Take the contents out (formail "parks" buf while it builds header lines in it). */
-  park(): LineBuffer {
-    const saved = new LineBuffer();
-    saved.own = this.own;
-    saved.data = this.data;
-    saved.start = this.start;
-    saved.end = this.end;
-    saved.stable = this.stable;
-    this.own = Buffer.allocUnsafe(256);
+  park(): ParkedLine {
+    const saved: ParkedLine = { own: this.own, data: this.data, start: this.start, end: this.end, stable: this.stable };
+    // the bytes built while parked are copied when used, so one spare buffer serves every message
+    this.own = this.spare ?? Buffer.allocUnsafe(256);
+    this.spare = null;
     this.clear();
     return saved;
   }
 
-  restore(saved: LineBuffer): void {
+  restore(saved: ParkedLine): void {
+    this.spare = this.own;
     this.own = saved.own;
     this.data = saved.data;
     this.start = saved.start;
@@ -132,6 +156,7 @@ export class ByteReader {
     if (Buffer.isBuffer(input)) {
       this.pending = input;
       this.source = null;
+      if (ownsMemory(input)) inputMemory.add(input.buffer);
     } else {
       this.pending = null;
       this.source = input;
@@ -153,10 +178,17 @@ export class ByteReader {
       this.done = true;
       return null;
     }
-    if (n >= CHUNK / 4) return b.subarray(0, n); // a big read keeps its buffer
+    if (n >= CHUNK / 4) {
+      inputMemory.add(b.buffer);
+      return b.subarray(0, n); // a big read keeps its buffer
+    }
     // pipes deliver 64 KiB at a time: copy those out and read into the same buffer again
+    // (into memory of their own, never a shared pool, so that they can be listed as input)
     this.scratch = b;
-    return Buffer.from(b.subarray(0, n));
+    const copy = Buffer.allocUnsafeSlow(n);
+    b.copy(copy, 0, 0, n);
+    inputMemory.add(copy.buffer);
+    return copy;
   }
 
   /** getchar(): the next byte, or EOF. */

@@ -2,6 +2,7 @@
 // handed over when formail "closes the pipe"), or nowhere (skipped and duplicate messages).
 // Writes of stable input bytes that follow each other in memory are merged into one view,
 // so passing message bodies through costs no copying.
+import { isInputBytes } from './reader.ts';
 
 export interface Sink {
   /** Bytes the caller may overwrite afterwards: copied now. */
@@ -36,9 +37,15 @@ export class Collector {
   private blockLen = 0;
   private blockStart = 0;
   size = 0;
+  /** How many bytes the last take() handed over. */
+  lastTakenSize = 0;
 
   write(b: Uint8Array): void {
     if (!b.length) return;
+    if (isInputBytes(b)) {
+      this.writeStable(b, 0, b.length);
+      return;
+    }
     this.endRun();
     this.size += b.length;
     if (b.length > BLOCK / 4) {
@@ -55,7 +62,7 @@ export class Collector {
     this.blockLen += b.length;
   }
 
-  writeStable(b: Buffer, from: number, to: number): void {
+  writeStable(b: Uint8Array, from: number, to: number): void {
     if (to <= from) return;
     this.size += to - from;
     const start = b.byteOffset + from;
@@ -76,6 +83,7 @@ export class Collector {
     this.endBlock();
     const p = this.parts;
     this.parts = [];
+    this.lastTakenSize = this.size;
     this.size = 0;
     return p;
   }
@@ -127,7 +135,9 @@ export class StdoutSink implements Sink {
     const parts = this.c.take();
     if (!this.failed && parts.length) {
       try {
-        this.emit(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+        // big pieces (views of the input) go out as they are; small ones are joined first
+        if (parts.length === 1 || this.c.lastTakenSize >= parts.length * BLOCK) for (const p of parts) this.emit(p);
+        else this.emit(Buffer.concat(parts));
       } catch {
         this.failed = true; // EPIPE and friends: reported as "Couldn't write to stdout"
       }

@@ -12,7 +12,7 @@
 // - MATCH is clipped to the area (the virtual newlines are never part of it).
 import type { Program, RegexBackend } from './backend.ts';
 import { NEWLINE } from './charset.ts';
-import { AREA_END, frameArea } from './frame.ts';
+import { AREA_END, frameArea, lowerArea } from './frame.ts';
 import type { Translation } from './translate.ts';
 
 export interface MatchResult {
@@ -99,10 +99,20 @@ export class ProcmailRegex {
   }
 
   test(text: string): boolean {
-    return this.whole.test(frameArea(text));
+    return this.mayMatch(text) && this.whole.test(frameArea(text));
+  }
+
+  /** False when the area lacks a literal every match contains (no need to run the program). */
+  private mayMatch(text: string): boolean {
+    const literals = this.translation.requiredLiterals;
+    if (!literals.length) return true;
+    const lowered = lowerArea(text);
+    for (let k = 0; k < literals.length; k++) if (!lowered.includes(literals[k]!)) return false;
+    return true;
   }
 
   exec(text: string): MatchResult | null {
+    if (!this.mayMatch(text)) return null;
     const framed = frameArea(text);
     if (!this.whole.test(framed)) return null;
     if (!this.extracts || !this.extractionFirst(framed, this.earliestEndOf(framed))) return {};
@@ -132,6 +142,7 @@ export class ProcmailRegex {
    * stop asking exactly where procmail's loop stops searching (which decides MATCH).
    */
   *scan(text: string): Generator<ScanHit, void, undefined> {
+    if (!this.mayMatch(text)) return;
     const framed = frameArea(text);
     if (!this.whole.test(framed)) return;
     // procmail searches on while the rest of the area is not "negative": a match that took

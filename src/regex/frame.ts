@@ -29,3 +29,17 @@ export function frameArea(text: string): string {
   if (recent.length > FRAME_CACHE_SIZE) recent.pop();
   return framed;
 }
+
+// ... and the same areas lower-cased, for the literal prefilter of compiled.ts
+const lowered: Array<{ text: string; lower: string }> = [];
+
+/** text.toLowerCase() (cached by identity for the most recent texts). */
+export function lowerArea(text: string): string {
+  for (const hit of lowered) {
+    if (hit.text === text) return hit.lower;
+  }
+  const lower = text.toLowerCase();
+  lowered.unshift({ text, lower });
+  if (lowered.length > FRAME_CACHE_SIZE) lowered.pop();
+  return lower;
+}

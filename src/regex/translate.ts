@@ -47,6 +47,11 @@ export interface Translation {
   /** Leftmost-longest extraction program; absent when no `\/` can be honoured. */
   extract?: string;
   /**
+   * Strings (lower-cased with toLowerCase) that every match contains: an area whose
+   * lower-cased text lacks one of them cannot match, without running the program.
+   */
+  requiredLiterals: string[];
+  /**
    * The ways through the pattern, in pattern order, each without its `\/` (present only
    * when some have a `\/` and some do not): which one ends first decides whether MATCH is set.
    */
@@ -71,6 +76,7 @@ export function translateProcmailRegex(pattern: string, options: TranslateOption
     extracts: hasNode(root, 'split', true),
     whole,
     earliestEnd: `(?<=${whole})`,
+    requiredLiterals: requiredLiterals(root),
   };
   if (hasNode(root, 'eot', true)) translation.wholeEndAnchored = emit(root, 'end-anchored');
   if (translation.extracts) {
@@ -79,6 +85,42 @@ export function translateProcmailRegex(pattern: string, options: TranslateOption
     if (extract !== undefined && branches.some((b) => !b.splits)) translation.branches = branches;
   }
   return translation;
+}
+
+// ---------------------------------------------------------------------------- prefilter
+
+/**
+ * The character every byte of `bits` lower-cases to, when they all do to the same one (a
+ * literal, or a folded letter) and none is a newline (those also take the virtual ones).
+ */
+function literalChar(bits: ByteSet): string | undefined {
+  let lowered: string | undefined;
+  for (let b = 0; b < 256; b++) {
+    if (!bits[b]) continue;
+    if (b === NEWLINE) return undefined;
+    const l = String.fromCharCode(b).toLowerCase();
+    if (lowered !== undefined && l !== lowered) return undefined;
+    lowered = l;
+  }
+  return lowered;
+}
+
+/** Runs of literal characters in the pattern's top-level sequence (two or more long). */
+function requiredLiterals(root: Node): string[] {
+  const items = root.kind === 'seq' ? root.items : [root];
+  const out: string[] = [];
+  let run = '';
+  for (const item of items) {
+    const c = item.kind === 'set' ? literalChar(item.bits) : undefined;
+    if (c !== undefined) {
+      run += c;
+      continue;
+    }
+    if (run.length >= 2) out.push(run);
+    run = '';
+  }
+  if (run.length >= 2) out.push(run);
+  return out;
 }
 
 // ---------------------------------------------------------------------------- extraction
