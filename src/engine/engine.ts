@@ -1276,16 +1276,16 @@ export class Engine implements ExpandContext {
       const quotedStart = c === '\\';
       if (scoreany) {
         if (negate) {
-          const m = matchCondition(re, caseSensitive, areaText, this.logFn, quotedStart);
+          const m = await matchCondition(re, caseSensitive, areaText, this.logFn, quotedStart);
           if (weight && !m.matched) score += weight;
           this.applyMatch(m.match);
         } else {
-          const s = scoreRegex(re, caseSensitive, areaText, weight, xponent, score, this.logFn, quotedStart);
+          const s = await scoreRegex(re, caseSensitive, areaText, weight, xponent, score, this.logFn, quotedStart);
           score = s.score;
           this.applyMatch(s.match);
         }
       } else {
-        const m = matchCondition(re, caseSensitive, areaText, this.logFn, quotedStart);
+        const m = await matchCondition(re, caseSensitive, areaText, this.logFn, quotedStart);
         this.applyMatch(m.match);
         ok = m.matched !== negate;
       }

@@ -1,13 +1,20 @@
 // Regex conditions: report invalid patterns the way
 // procmail does, and run procmail's weighted-scoring loop over successive matches.
-import { compileProcmailRegex, type CompiledRegex } from '../regex/index.ts';
+import type { CompiledRegex } from '../regex/index.ts';
+
+// The regex engine (re2js, the largest module) is loaded on the first regex condition, so a
+// run whose rc tests nothing does not pay for it at start-up.
+let regexModule: typeof import('../regex/index.ts') | undefined;
+async function regex(): Promise<typeof import('../regex/index.ts')> {
+  return (regexModule ??= await import('../regex/index.ts'));
+}
 import type { LogFn } from './effects.ts';
 
 const MAX32 = 2147483647;
 const MIN32 = -2147483647;
 
-function compile(re: string, caseSensitive: boolean, log: LogFn, quotedStart = false): CompiledRegex {
-  const c = compileProcmailRegex(re, { caseSensitive, quotedStart }); // cached by the regex module
+async function compile(re: string, caseSensitive: boolean, log: LogFn, quotedStart = false): Promise<CompiledRegex> {
+  const c = (await regex()).compileProcmailRegex(re, { caseSensitive, quotedStart }); // cached there
   // procmail compiles at every evaluation, so it complains every time
   if (c.invalid !== undefined) log(`procmail: ${c.invalid}\n`);
   return c;
@@ -19,9 +26,9 @@ export interface ConditionMatch {
   match?: string;
 }
 
-export function matchCondition(re: string, caseSensitive: boolean, text: string, log: LogFn, quotedStart = false): ConditionMatch {
+export async function matchCondition(re: string, caseSensitive: boolean, text: string, log: LogFn, quotedStart = false): Promise<ConditionMatch> {
   if (re === '') return { matched: true };
-  const c = compile(re, caseSensitive, log, quotedStart);
+  const c = await compile(re, caseSensitive, log, quotedStart);
   if (!c.extracts) return { matched: c.test(text) };
   const m = c.exec(text);
   if (!m) return { matched: false };
@@ -32,10 +39,10 @@ export function matchCondition(re: string, caseSensitive: boolean, text: string,
  * A weighted regex condition `w^x re`: the first match adds w, the k-th w*x^(k-1); procmail
  * stops early when the series converges or a match is empty.
  */
-export function scoreRegex(
+export async function scoreRegex(
   re: string, caseSensitive: boolean, text: string,
   weightIn: number, xponent: number, scoreIn: number, log: LogFn, quotedStart = false,
-): { score: number; match?: string } {
+): Promise<{ score: number; match?: string }> {
   let score = scoreIn;
   let weight = weightIn;
   if (weight === 0) return { score };
@@ -46,7 +53,7 @@ export function scoreRegex(
     weight *= xponent;
     return { score: emptyTail(score, weight, xponent) };
   }
-  const c = compile(re, caseSensitive, log, quotedStart);
+  const c = await compile(re, caseSensitive, log, quotedStart);
   // procmail's loop: search again only while the weight and the score still matter
   const searches = c.scan(text);
   let oweight = weight * weight;
