@@ -4,29 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FolderDelivery, MailParts } from '../src/engine/effects.ts';
+import { LUNCH_TEXT } from './helpers/fixtures.ts';
 
 /** The message of most oracle cases (494 bytes, one body line starting with "From "). */
-export const LUNCH = Buffer.from(
-  'From alice@example.org  Mon Jan  1 10:00:00 2001\n' +
-    'Return-Path: <alice@example.org>\n' +
-    'Received: from mx.example.org (mx.example.org [192.0.2.1])\n' +
-    '\tby mail.example.net (Postfix) with ESMTP id 4F1A2B3C\n' +
-    '\tfor <bob@example.net>; Mon,  1 Jan 2001 10:00:00 +0000 (UTC)\n' +
-    'From: Alice Example <alice@example.org>\n' +
-    'To: Bob <bob@example.net>\n' +
-    'Subject: Lunch on Friday\n' +
-    'Date: Mon, 1 Jan 2001 10:00:00 +0000\n' +
-    'Message-ID: <lunch-1@example.org>\n' +
-    '\n' +
-    'Hi Bob,\n' +
-    '\n' +
-    'Shall we have lunch on Friday?\n' +
-    '\n' +
-    'From the desk of Alice\n' +
-    '-- \n' +
-    'Alice\n',
-  'latin1',
-);
+export const LUNCH = Buffer.from(LUNCH_TEXT, 'latin1');
 
 /** Splits a message at the first empty line, as the engine does. */
 export function split(msg: Buffer | string): MailParts {

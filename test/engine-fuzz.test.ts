@@ -6,22 +6,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runRc } from './helpers/engine-run.ts';
+import { rng } from './helpers/fixtures.ts';
 
 const shared = process.env.SLUICE_SHARED ?? resolve(import.meta.dirname, '../../shared');
 const cases = join(shared, 'oracle/cases');
 const corpus = join(shared, 'corpus/mime');
 
-/** Small deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPECIAL = ['{', '}', ':', ':0', '*', '!', '|', '$', '"', "'", '`', '\\', '\n', ' ', '=', '?', '<', '>', '^', '\\/', '(', ')', '[', '#', 'INCLUDERC=x', 'SWITCHRC', '${X:-', 'VERBOSE=on\n', 'LOGABSTRACT=all\n', '\0', '\r'];
 

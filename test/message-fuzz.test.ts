@@ -19,6 +19,7 @@ import {
   type Message,
 } from '../src/message/index.ts';
 import { NOW } from './message-helpers.ts';
+import { rng } from './helpers/fixtures.ts';
 
 const CORPUS = '/work/shared/corpus';
 const NOW_TEXT = ctime(NOW);
@@ -53,17 +54,6 @@ function mboxSample(): Buffer[] {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32), so a failure can be reproduced from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INSERTS = ['\n', '\n\n', ' ', '\t', '\0', '\r\n', 'From x\n', '\nFrom ', '>', '\nContent-Length: 3\n', 'Subject:', '\n '].map((s) =>
   Buffer.from(s, 'latin1'),

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileProcmailRegex } from '../src/regex/index.ts';
+import { LUNCH_TEXT } from './helpers/fixtures.ts';
 
 /** H, B and HB the way procmail searches them: header with folded lines joined, body. */
 function areas(raw: string): { H: string; B: string; HB: string } {
@@ -14,24 +15,7 @@ function areas(raw: string): { H: string; B: string; HB: string } {
 }
 
 const LUNCH = areas(
-  'From alice@example.org  Mon Jan  1 10:00:00 2001\n' +
-    'Return-Path: <alice@example.org>\n' +
-    'Received: from mx.example.org (mx.example.org [192.0.2.1])\n' +
-    '\tby mail.example.net (Postfix) with ESMTP id 4F1A2B3C\n' +
-    '\tfor <bob@example.net>; Mon,  1 Jan 2001 10:00:00 +0000 (UTC)\n' +
-    'From: Alice Example <alice@example.org>\n' +
-    'To: Bob <bob@example.net>\n' +
-    'Subject: Lunch on Friday\n' +
-    'Date: Mon, 1 Jan 2001 10:00:00 +0000\n' +
-    'Message-ID: <lunch-1@example.org>\n' +
-    '\n' +
-    'Hi Bob,\n' +
-    '\n' +
-    'Shall we have lunch on Friday?\n' +
-    '\n' +
-    'From the desk of Alice\n' +
-    '-- \n' +
-    'Alice\n',
+  LUNCH_TEXT,
 );
 
 const test = (pattern: string, text: string, caseSensitive = false): boolean =>
