@@ -1,10 +1,10 @@
 // `sluice lint FILE...`: static checks of procmail rcfiles, reported GNU style. The checks
 // are in src/lint; `sluice test --lint` runs the same ones.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EX_OK, EX_USAGE } from '../sysexits.ts';
 import { lookupUser } from '../tester/environment.ts';
 import { formatDiagnostic, lintFiles } from '../lint/lint.ts';
+import { commandLine } from './args.ts';
 
 export const HELP = `Usage: sluice lint [--home DIR] [--user NAME] [--errors-only] RCFILE...
 
@@ -28,27 +28,14 @@ Exit status: 0 no errors (warnings allowed), 1 errors found, 64 usage.
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        home: { type: 'string' },
-        user: { type: 'string' },
-        'errors-only': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`sluice lint: ${(err as Error).message}\n${HELP}`);
-    return EX_USAGE;
-  }
+  const parsed = commandLine('lint', argv, {
+      home: { type: 'string' },
+      user: { type: 'string' },
+      'errors-only': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+  }, HELP, true);
+  if (typeof parsed === 'number') return parsed;
   const v = parsed.values;
-  if (v.help) {
-    process.stdout.write(HELP);
-    return EX_OK;
-  }
   if (!parsed.positionals.length) {
     process.stderr.write(HELP);
     return EX_USAGE;

@@ -1,7 +1,7 @@
 // `sluice lmtpd`: the resident LMTP delivery daemon in the foreground (for scripts, tests and
 // process supervisors). `sluice serve` starts the same daemon from a config file.
-import { parseArgs } from 'node:util';
 import { EX_OK, EX_TEMPFAIL, EX_USAGE } from '../sysexits.ts';
+import { commandLine } from './args.ts';
 
 export const HELP = `Usage: sluice lmtpd --listen ADDR [--listen ADDR...] [--passwd-file FILE] [options]
 
@@ -27,33 +27,21 @@ Run as root to deliver as any user; otherwise every user must have this process'
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        listen: { type: 'string', multiple: true },
-        'passwd-file': { type: 'string' },
-        'no-system-users': { type: 'boolean' },
-        'system-rc': { type: 'string' },
-        'recipient-delimiter': { type: 'string' },
-        'max-size': { type: 'string' },
-        timeout: { type: 'string' },
-        'workers-per-user': { type: 'string' },
-        'listener-user': { type: 'string' },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    process.stderr.write(`sluice lmtpd: ${(err as Error).message}\n${HELP}`);
-    return EX_USAGE;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return EX_OK;
-  }
+  const parsed = commandLine('lmtpd', argv, {
+      listen: { type: 'string', multiple: true },
+      'passwd-file': { type: 'string' },
+      'no-system-users': { type: 'boolean' },
+      'system-rc': { type: 'string' },
+      'recipient-delimiter': { type: 'string' },
+      'max-size': { type: 'string' },
+      timeout: { type: 'string' },
+      'workers-per-user': { type: 'string' },
+      'listener-user': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+  }, HELP);
+  if (typeof parsed === 'number') return parsed;
+  const values = parsed.values;
   if (!values.listen?.length) {
     process.stderr.write(`sluice lmtpd: at least one --listen ADDR is needed\n${HELP}`);
     return EX_USAGE;

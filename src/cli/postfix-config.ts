@@ -1,7 +1,7 @@
 // `sluice postfix-config`: the Postfix settings that hand local deliveries to sluice's LMTP
 // server, for the configuration in use (or given --listen addresses).
-import { parseArgs } from 'node:util';
 import { EX_OK, EX_USAGE } from '../sysexits.ts';
+import { commandLine } from './args.ts';
 
 export const HELP = `Usage: sluice postfix-config [--config FILE | --listen ADDR] [--virtual DOMAIN...]
 
@@ -39,26 +39,14 @@ export function postfixLines(listen: string, virtualDomains: string[] = []): { m
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string', short: 'c' },
-        listen: { type: 'string' },
-        virtual: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    process.stderr.write(`sluice postfix-config: ${(err as Error).message}\n${HELP}`);
-    return EX_USAGE;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return EX_OK;
-  }
+  const parsed = commandLine('postfix-config', argv, {
+      config: { type: 'string', short: 'c' },
+      listen: { type: 'string' },
+      virtual: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+  }, HELP);
+  if (typeof parsed === 'number') return parsed;
+  const values = parsed.values;
   let listen = values.listen;
   if (listen === undefined) {
     const { existsSync } = await import('node:fs');

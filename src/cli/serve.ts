@@ -1,7 +1,7 @@
 // `sluice serve`: every configured daemon from one TOML file (or the embedded default), in
 // the foreground. SIGHUP reloads config and users, SIGTERM finishes deliveries and exits.
-import { parseArgs } from 'node:util';
-import { EX_OK, EX_TEMPFAIL, EX_USAGE } from '../sysexits.ts';
+import { EX_OK, EX_TEMPFAIL } from '../sysexits.ts';
+import { commandLine } from './args.ts';
 
 /** sysexits EX_CONFIG: the configuration is wrong. */
 const EX_CONFIG_ERROR = 78;
@@ -24,26 +24,14 @@ delivery (qid, rcpt, folder, bytes, ms).
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string', short: 'c' },
-        check: { type: 'boolean' },
-        'print-config': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    process.stderr.write(`sluice serve: ${(err as Error).message}\n${HELP}`);
-    return EX_USAGE;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return EX_OK;
-  }
+  const parsed = commandLine('serve', argv, {
+      config: { type: 'string', short: 'c' },
+      check: { type: 'boolean' },
+      'print-config': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+  }, HELP);
+  if (typeof parsed === 'number') return parsed;
+  const values = parsed.values;
   const { ConfigError, DEFAULT_CONFIG_TEXT, loadConfig } = await import('../serve/config.ts');
   if (values['print-config']) {
     process.stdout.write(DEFAULT_CONFIG_TEXT);

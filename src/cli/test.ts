@@ -3,7 +3,6 @@
 import { readFileSync, mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EX_NOINPUT, EX_OK, EX_USAGE } from '../sysexits.ts';
 import { lookupUser } from '../tester/environment.ts';
 import { processIdentity } from '../tester/access.ts';
@@ -11,6 +10,7 @@ import { readRcFile } from '../deliver/rcfile.ts';
 import { parseSavedRun } from '../tester/json.ts';
 import { runSession, type DiffBase, type OutputFormat } from '../tester/session.ts';
 import { chooseStyle, type ColourChoice } from '../tester/style.ts';
+import { commandLine } from './args.ts';
 
 export const HELP = `Usage: sluice test --rc RCFILE [options] [INPUT...]
 
@@ -53,45 +53,32 @@ Exit status: 0; 1 when --diff found changes or --lint found errors; 64 usage; 66
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        rc: { type: 'string', multiple: true },
-        brief: { type: 'boolean' },
-        summary: { type: 'boolean' },
-        verbose: { type: 'boolean', short: 'v' },
-        json: { type: 'boolean' },
-        diff: { type: 'string' },
-        lint: { type: 'boolean' },
-        'run-programs': { type: 'boolean' },
-        sandbox: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        user: { type: 'string' },
-        home: { type: 'string' },
-        Y: { type: 'boolean', short: 'Y' },
-        f: { type: 'string', short: 'f' },
-        o: { type: 'boolean', short: 'o' },
-        t: { type: 'boolean', short: 't' },
-        p: { type: 'boolean', short: 'p' },
-        m: { type: 'boolean', short: 'm' },
-        a: { type: 'string', short: 'a', multiple: true },
-        color: { type: 'string' },
-        'no-progress': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`sluice test: ${(err as Error).message}\n${HELP}`);
-    return EX_USAGE;
-  }
+  const parsed = commandLine('test', argv, {
+      rc: { type: 'string', multiple: true },
+      brief: { type: 'boolean' },
+      summary: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
+      json: { type: 'boolean' },
+      diff: { type: 'string' },
+      lint: { type: 'boolean' },
+      'run-programs': { type: 'boolean' },
+      sandbox: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      user: { type: 'string' },
+      home: { type: 'string' },
+      Y: { type: 'boolean', short: 'Y' },
+      f: { type: 'string', short: 'f' },
+      o: { type: 'boolean', short: 'o' },
+      t: { type: 'boolean', short: 't' },
+      p: { type: 'boolean', short: 'p' },
+      m: { type: 'boolean', short: 'm' },
+      a: { type: 'string', short: 'a', multiple: true },
+      color: { type: 'string' },
+      'no-progress': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+  }, HELP, true);
+  if (typeof parsed === 'number') return parsed;
   const v = parsed.values;
-  if (v.help) {
-    process.stdout.write(HELP);
-    return EX_OK;
-  }
   const rcfiles = (v.rc ?? []).map((p) => resolve(p));
   if (!rcfiles.length) {
     process.stderr.write(`sluice test: --rc RCFILE is required\n${HELP}`);
