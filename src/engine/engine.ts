@@ -4,6 +4,7 @@
 // every side effect goes through `Effects`.
 import type { Effects, MailParts, ProgramResult } from './effects.ts';
 import { RcReader, StringSource } from '../rc/reader.ts';
+import { parseRecipeHeader } from '../rc/header.ts';
 import { readParse, splitWords, type ExpandContext, type ParseMode } from '../rc/readparse.ts';
 import { Environment, renvint } from './vars.ts';
 import { hasAny, ltstr, squeeze } from './procmail-text.ts';
@@ -22,8 +23,6 @@ const MAX32 = 2147483647;
 const PIPE_CAPACITY = 65536;
 const MIN32 = -2147483647;
 
-/** Recipe flag letters, as procmail accepts them. */
-const RECFLAGS = 'HBDAahbfcwWiEer';
 type Flags = Record<string, boolean>;
 
 export interface RcSpec {
@@ -662,43 +661,13 @@ export class Engine implements ExpandContext {
       const line = this.init.trace?.recipe ? r.lineNumber() : 0; // the `:0` line (its ':' is read)
       const hdr = await this.parse(r, 'words', skiprc !== 0);
       if (hdr.overflow) return { status: 'eof', skiprc, prevcond, lastcond, lastsucc };
-      const text = hdr.text;
-      const m = /^[ \t]*[+-]?\d+/.exec(text);
-      const nrcond = m ? parseInt(m[0], 10) : -1;
-      let pos = m ? m[0].length : 0;
+      const h = parseRecipeHeader(hdr.text);
+      const nrcond = h.nrcond;
       flags = {};
-      locknext = false;
-      tolock = undefined;
-      const end = text.length;
-      let rest = '';
-      for (;;) {
-        while (pos < end && (text[pos] === ' ' || text[pos] === '\t')) pos++;
-        if (pos >= end) break;
-        const ch = text[pos++]!;
-        if (ch === '\0') continue;
-        if (ch === ':') {
-          locknext = true;
-          if (pos < end && text[pos] !== '\0') {
-            const z = text.indexOf('\0', pos);
-            tolock = text.slice(pos, z < 0 ? end : z);
-            pos = z < 0 ? end : z + 1;
-          } else if (pos < end && pos + 1 < end) {
-            pos++;
-            const z = text.indexOf('\0', pos);
-            tolock = text.slice(pos, z < 0 ? end : z);
-            pos = z < 0 ? end : z + 1;
-          } else pos = end;
-          rest = text.slice(pos);
-          break;
-        }
-        if (RECFLAGS.includes(ch)) {
-          flags[ch] = true;
-          continue;
-        }
-        rest = text.slice(pos - 1);
-        break;
-      }
-      const leftover = rest.replace(/\0+$/, '').replace(/\0/g, ' ');
+      for (const f of h.flags) flags[f] = true;
+      locknext = h.lockfile !== undefined;
+      tolock = h.lockfile || undefined; // '' = the implicit lockfile
+      const leftover = h.leftover;
       if (leftover) this.nlogq('Skipped', leftover);
       const trace = this.init.trace;
       if (trace?.recipe && !skiprc) {

@@ -7,12 +7,12 @@
 // Missing action, Incomplete recipe, Bad substitution) is reported here.
 import { readParse, splitWords, type ExpandContext, type ParseMode } from '../rc/readparse.ts';
 import { StringSource } from '../rc/reader.ts';
+import { parseRecipeHeader } from '../rc/header.ts';
 import { EOF, LintReader } from './reader.ts';
 import type { Action, Assignment, Block, CheckId, Condition, Recipe, Severity } from './model.ts';
 
 const NL = 0x0a;
-/** Recipe flag letters procmail knows (engine.ts RECFLAGS). */
-export const RECFLAGS = 'HBDAahbfcwWiEer';
+export { RECFLAGS } from '../rc/header.ts';
 
 /** Variables as far as the linter can know them. */
 export class StaticVars {
@@ -293,44 +293,7 @@ export class RcParser {
     const eol = r.text.indexOf('\n', flagsAt);
     const lineText = r.text.slice(flagsAt, eol < 0 ? r.text.length : eol);
     const p = await this.parse('words');
-    const text = p.text;
-    const m = /^[ \t]*[+-]?\d+/.exec(text);
-    const nrcond = m ? parseInt(m[0], 10) : -1;
-    let pos = m ? m[0].length : 0;
-    let flags = '';
-    let lockfile: string | undefined;
-    let rest = '';
-    const end = text.length;
-    for (;;) {
-      while (pos < end && (text[pos] === ' ' || text[pos] === '\t')) pos++;
-      if (pos >= end) break;
-      const ch = text[pos++]!;
-      if (ch === '\0') continue;
-      if (ch === ':') {
-        if (pos < end && text[pos] !== '\0') {
-          const z = text.indexOf('\0', pos);
-          lockfile = text.slice(pos, z < 0 ? end : z);
-          pos = z < 0 ? end : z + 1;
-        } else if (pos < end && pos + 1 < end) {
-          pos++;
-          const z = text.indexOf('\0', pos);
-          lockfile = text.slice(pos, z < 0 ? end : z);
-          pos = z < 0 ? end : z + 1;
-        } else {
-          lockfile = '';
-          pos = end;
-        }
-        rest = text.slice(pos);
-        break;
-      }
-      if (RECFLAGS.includes(ch)) {
-        if (!flags.includes(ch)) flags += ch;
-        continue;
-      }
-      rest = text.slice(pos - 1);
-      break;
-    }
-    const leftover = rest.replace(/\0+$/, '').replace(/\0/g, ' ');
+    const { nrcond, flags, lockfile, leftover } = parseRecipeHeader(p.text);
     if (leftover) {
       const i = lineText.indexOf(leftover.split(' ')[0]!);
       const where = i < 0 ? at : flagsAt + i;
