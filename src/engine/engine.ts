@@ -428,7 +428,7 @@ export class Engine implements ExpandContext {
    * metaparse(): a command with shell metacharacters goes to $SHELL as written; otherwise
    * procmail splits and expands it itself (and hands `test` to the shell after all).
    */
-  private async commandArgv(line: string): Promise<Command | null> {
+  private async commandArgv(line: string): Promise<Command> {
     if (this.hasShellMetas(line)) return shellCommand(this.shellArgv(line), line);
     const parsed = await this.parse(new StringSource(line), 'words', false);
     const words = splitWords(parsed.text);
@@ -575,7 +575,6 @@ export class Engine implements ExpandContext {
     if (!trap) return;
     this.rawnonl = false;
     const cmd = await this.commandArgv(trap);
-    if (!cmd) return;
     const feed = pipeFeed([this.mail.head, this.mail.body], false);
     // the TRAP's stdout goes to the log, like its stderr
     const res = await this.runProgram(cmd, feed.data, { wait: true, capture: false, stdoutToLog: true, purpose: 'trap' });
@@ -699,10 +698,7 @@ export class Engine implements ExpandContext {
     this.ignwerr = !!flags.i;
     r.skipSpace();
 
-    const done = (delivered: boolean) => {
-      if (delivered) return { status: 'delivered' as const, skiprc, prevcond, lastcond, lastsucc };
-      return null;
-    };
+    const delivered = () => ({ status: 'delivered' as const, skiprc, prevcond, lastcond, lastsucc });
     // after an executed action: remember success for `a`/`e`, log the abstract for `c` copies
     const setlsucc = (logAbstract: boolean) => {
       if (logAbstract && succeed && flags.c && this.lgabstract === 2) this.logAbstract(this.env.text('LASTFOLDER'));
@@ -733,11 +729,11 @@ export class Engine implements ExpandContext {
           const feedParts = whole || headOnly ? this.mail.partsWithoutFrom(part) : part;
           const res = await this.programAction(
             directCommand(words),
-            feedParts, flags, locknext, tolock, capture, headOnly, whole, 'forward',
+            feedParts, flags, locknext, tolock, headOnly, whole, 'forward',
           );
           succeed = res;
           this.traceAction(flags.f ? 'filter' : 'forward', words.slice(1).join(' '), succeed, !!flags.c);
-          if (succeed && !flags.c && !flags.f && !capture) return done(true)!;
+          if (succeed && !flags.c && !flags.f && !capture) return delivered();
           setlsucc(!flags.f && !capture);
         }
         skiprc &= ~1;
@@ -752,17 +748,16 @@ export class Engine implements ExpandContext {
             break;
           }
           const cmd = await this.commandArgv(line);
-          if (!cmd) break;
           if (!cmd.shell && cmd.argv.length === 0) {
             // a lone `|`: the mail goes to our own stdout
             succeed = await this.writeFolder(['|'], part, !!flags.r, false, locknext, tolock);
-            if (succeed && !flags.c) return done(true)!;
+            if (succeed && !flags.c) return delivered();
             setlsucc(true);
             break;
           }
-          succeed = await this.programAction(cmd, part, flags, locknext, tolock, capture, headOnly, whole);
+          succeed = await this.programAction(cmd, part, flags, locknext, tolock, headOnly, whole);
           this.traceAction(flags.f ? 'filter' : 'pipe', cmd.display, succeed, !!flags.c);
-          if (succeed && !flags.c && !flags.f && !capture) return done(true)!;
+          if (succeed && !flags.c && !flags.f && !capture) return delivered();
           setlsucc(!flags.f && !capture);
         }
         break;
@@ -793,8 +788,7 @@ export class Engine implements ExpandContext {
             const line = r.getLogicalLine();
             if (matched || varonly) {
               const cmd = await this.commandArgv(line);
-              if (!cmd) break;
-              if (flags.c) this.nlog('Extraneous copy-flag ignored\n');
+                  if (flags.c) this.nlog('Extraneous copy-flag ignored\n');
               succeed = await this.captureAction(name.name, cmd, part, flags);
               this.traceAction('capture', `${name.name}=| ${cmd.display}`, succeed, false);
               setlsucc(false);
@@ -823,7 +817,7 @@ export class Engine implements ExpandContext {
         const src = fflag ? this.mail.parts() : part;
         succeed = await this.writeFolder(folders, src, !!flags.r, false, locknext, tolock);
         this.traceAction('folder', folders.join(' '), succeed, !!flags.c);
-        if (succeed && !flags.c) return done(true)!;
+        if (succeed && !flags.c) return delivered();
         setlsucc(true);
       }
       skiprc &= ~1;
@@ -929,7 +923,6 @@ export class Engine implements ExpandContext {
     flags: Flags,
     locknext: boolean,
     tolock: string | undefined,
-    _capture: string | null,
     headOnly: boolean,
     whole: boolean,
     purpose: 'pipe' | 'forward' = 'pipe',
@@ -1192,7 +1185,6 @@ export class Engine implements ExpandContext {
       if (c === '?') {
         const cmd = await this.commandArgv(text.slice(1));
         shown = text.slice(1);
-        if (!cmd) return { ok: false, score, scored: scoreany };
         this.pwait = 2;
         this.ignwerr = true;
         const feed = typeof area === 'object'
