@@ -20,3 +20,9 @@ export const INCLUDE_DEPTH_MAX = 32;
 export const MESSAGE_SIZE_MAX = 1024 * 1024 * 1024;
 /** Width of the "  Folder:" column in the log abstract (size is right-aligned to end here + 7). */
 export const ABSTRACT_FOLDER_COLUMN = 72;
+/** Milliseconds the LMTP listener trusts a positive recipient lookup (RCPT then DATA, and the next messages). */
+export const LMTP_LOOKUP_CACHE_MS = 2000;
+/** Seconds a delivery whose worker vanished waits for the supervisor to say how it ended. */
+export const LMTP_WORKER_EXIT_WAIT_SECONDS = 2;
+/** Bytes a listener-to-worker frame may carry beyond the largest message (the envelope around it). */
+export const LMTP_FRAME_SLACK = 64 * 1024;

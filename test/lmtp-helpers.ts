@@ -71,6 +71,19 @@ export function captureLog(): CapturedLog {
   return { logger, lines };
 }
 
+/**
+ * The first captured line that `pred` accepts, waiting a little for it: lines written by the
+ * listener process reach the supervisor's logger over IPC, a moment after the reply.
+ */
+export async function logLine(log: CapturedLog, pred: (l: Record<string, unknown>) => boolean, ms = 3000): Promise<Record<string, unknown> | undefined> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const hit = log.lines.find(pred);
+    if (hit || Date.now() > until) return hit;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 export interface LmtpOutcome {
   /** Recipients the server answered 2xx after DATA. */
   accepted: string[];

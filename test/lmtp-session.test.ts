@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { startLmtpd, LMTPD_DEFAULTS, type LmtpdHandle, type LmtpdOptions } from '../src/lmtp/daemon.ts';
 import {
-  captureLog, lmtpConnect, lmtpOnce, lmtpSend, maildirMessages, makeUser, needRoot, processUid, tempDir, testUid,
+  captureLog, lmtpConnect, logLine, lmtpOnce, lmtpSend, maildirMessages, makeUser, needRoot, processUid, tempDir, testUid,
   type CapturedLog, type TestUser,
 } from './lmtp-helpers.ts';
 
@@ -110,7 +110,7 @@ test('the unix socket speaks LMTP too, and the rc files by header into a Maildir
   assert.equal(inv.length, 1);
   assert.deepEqual(inv[0]!.data, delivered('billing@example.com', msg));
   // one JSON line per delivery with queue id, recipient, folder, bytes, ms
-  const line = log.lines.find((l) => l.msg === 'delivery' && l.from === 'billing@example.com');
+  const line = await logLine(log, (l) => l.msg === 'delivery' && l.from === 'billing@example.com');
   assert.ok(line, 'delivery log line');
   assert.match(String(line.qid), /^[0-9A-F]{10}$/);
   assert.equal(line.rcpt, 'alice@sluice.test');
@@ -132,7 +132,7 @@ test('a delivery over the timeout is answered 451 and its worker killed', async 
   const r = await lmtpOnce({ port }, 'x@example.com', ['eve@sluice.test', 'alice@sluice.test'], MESSAGE);
   assert.deepEqual(r.accepted, ['alice@sluice.test']);
   assert.match(r.rejected.get('eve@sluice.test')!, /^451 4\.3\.0 .*timed out after 2 s/);
-  assert.ok(log.lines.some((l) => l.msg === 'worker timeout' && l.user === 'eve'));
+  assert.ok(await logLine(log, (l) => l.msg === 'worker timeout' && l.user === 'eve'));
 });
 
 test('the passwd-file is re-read when it changes: a new user is known at once', async () => {

@@ -3,6 +3,7 @@
 // command of `formail -s` (a whole mailbox through the engine in one process). Only direct
 // commands qualify (no shell metacharacters): `formail -A "X-Loop: me"` is ours, while
 // `formail -rt | $SENDMAIL -t` goes to the shell as written.
+import type { ProcessHome } from '../cli/procmail.ts';
 import type { ProgramRequest, ProgramResult } from '../engine/effects.ts';
 import type { SpawnFn } from '../formail/index.ts';
 import { startBatch } from './fsio.ts';
@@ -22,11 +23,15 @@ function isProcmail(argv0: string): boolean {
  * caller (a whole mailbox in one process) calls commitBatch() before it reports success.
  */
 export function procmailInProcess(fallback: SpawnFn, groupCommit = false): SpawnFn {
+  // formail -s runs one command after another, so the process stands where the first run
+  // found it between runs (runProcmail restores it)
+  let home: ProcessHome | undefined;
   return async (argv, input, env, opts) => {
     if (!isProcmail(argv[0] ?? '') || opts.parallel) return fallback(argv, input, env, opts);
-    const { runProcmail } = await (procmailModule ??= import('../cli/procmail.ts'));
+    const { runProcmail, currentHome } = await (procmailModule ??= import('../cli/procmail.ts'));
     if (groupCommit) startBatch();
-    return runProcmail(argv.slice(1), { stdin: input, env });
+    home ??= currentHome();
+    return runProcmail(argv.slice(1), { stdin: input, env, home });
   };
 }
 

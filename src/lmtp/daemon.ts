@@ -3,7 +3,8 @@
 //
 // Processes (when started as root):
 //   supervisor (this process, root): binds the sockets, looks users up, forks the workers
-//   listener (uid `listenerUser`, default nobody): gets the bound sockets, speaks LMTP
+//   listener (uid `listenerUser`, default nobody): gets the bound sockets, speaks LMTP, and
+//     sends each recipient's message straight to a worker of that user (dispatch.ts)
 //   workers (one or a few per user, that user's uid/gid/groups): run the rc through the engine
 // Not root: the listener runs inside this process and every user must be this process's uid.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -11,7 +12,8 @@ import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import * as os from 'node:os';
 import { bindSocket, formatListen, parseListen, type ListenAddress } from './address.ts';
-import { asBuffer, type ListenerRequest, type ListenerSettings, type SupervisorToListener } from './ipc.ts';
+import { Dispatcher } from './dispatch.ts';
+import type { ListenerRequest, ListenerSettings, LogEntry, SupervisorToListener } from './ipc.ts';
 import { LmtpListener } from './listener.ts';
 import { createLogger, type Logger } from './log.ts';
 import { DeliveryService, type ServiceOptions } from './service.ts';
@@ -21,7 +23,6 @@ import { parseSystemUsers } from './users.ts';
 export interface LmtpdOptions extends ServiceOptions {
   /** `host:port` (port 0 = any free port) or unix socket paths. */
   listen: string[];
-  maxMessageSize: number;
   /** Seconds an idle LMTP client may keep a connection. */
   socketTimeout: number;
   hostname?: string;
@@ -58,7 +59,14 @@ export interface LmtpdHandle {
 }
 
 function settingsOf(o: LmtpdOptions): ListenerSettings {
-  return { maxMessageSize: o.maxMessageSize, hostname: o.hostname ?? os.hostname(), socketTimeout: o.socketTimeout };
+  return {
+    maxMessageSize: o.maxMessageSize,
+    hostname: o.hostname ?? os.hostname(),
+    socketTimeout: o.socketTimeout,
+    workersPerUser: o.workersPerUser,
+    workerIdleSeconds: o.workerIdleSeconds,
+    deliveryTimeoutSeconds: o.deliveryTimeoutSeconds,
+  };
 }
 
 function keyed(listen: string[]): Map<string, ListenAddress> {
@@ -92,6 +100,7 @@ export async function startLmtpd(options: LmtpdOptions): Promise<LmtpdHandle> {
         const o = opts ?? options;
         service.reconfigure(o);
         current = await front!.sync(keyed(o.listen), settingsOf(o));
+        front!.retire();
         log.info({ listen: current }, 'lmtpd reloaded');
       },
       async close() {
@@ -113,20 +122,34 @@ interface Front {
   readonly pid: number | undefined;
   /** Makes the set of listening addresses equal `wanted`; returns the real addresses in order. */
   sync(wanted: Map<string, ListenAddress>, settings: ListenerSettings): Promise<string[]>;
+  /** Reload: workers are replaced after their current delivery, lookups asked again. */
+  retire(): void;
   close(): Promise<void>;
 }
 
 class InProcessFront implements Front {
   private readonly listener: LmtpListener;
+  private readonly dispatcher: Dispatcher;
   private readonly bound = new Map<string, string>();
   readonly pid = undefined;
 
   constructor(options: LmtpdOptions, service: DeliveryService, log: Logger) {
-    this.listener = new LmtpListener(service, settingsOf(options), (level, msg, fields) => log[level](fields ?? {}, msg));
+    const write = (e: LogEntry) => log[e.level](e.fields ?? {}, e.msg);
+    this.dispatcher = new Dispatcher(
+      { lookup: (a) => service.lookup(a), open: (k) => service.open(k), kill: (pid, why) => service.kill(pid, why), log: write },
+      settingsOf(options),
+    );
+    service.onWorkerExit = (pid, why) => this.dispatcher.workerExited(pid, why);
+    this.listener = new LmtpListener(this.dispatcher, settingsOf(options), (level, msg, fields) => write({ level, msg, fields }));
+  }
+
+  retire(): void {
+    this.dispatcher.retireAll();
   }
 
   async sync(wanted: Map<string, ListenAddress>, settings: ListenerSettings): Promise<string[]> {
     this.listener.configure(settings);
+    this.dispatcher.configure(settings);
     for (const key of [...this.bound.keys()]) {
       if (!wanted.has(key)) {
         await this.listener.unlisten(key);
@@ -139,8 +162,9 @@ class InProcessFront implements Front {
     return [...wanted.keys()].map((k) => this.bound.get(k)!);
   }
 
-  close(): Promise<void> {
-    return this.listener.close();
+  async close(): Promise<void> {
+    await this.listener.close();
+    this.dispatcher.close();
   }
 }
 
@@ -160,6 +184,11 @@ class ListenerProcess implements Front {
   private constructor(options: LmtpdOptions, private readonly service: DeliveryService, private readonly log: Logger) {
     this.settings = settingsOf(options);
     this.identity = listenerIdentity(options.listenerUser ?? 'nobody');
+    service.onWorkerExit = (pid, why) => void this.send({ type: 'worker-exit', pid, why });
+  }
+
+  retire(): void {
+    this.send({ type: 'retire' });
   }
 
   static async start(options: LmtpdOptions, service: DeliveryService, log: Logger): Promise<ListenerProcess> {
@@ -211,15 +240,19 @@ class ListenerProcess implements Front {
       case 'lookup':
         void this.service.lookup(msg.address).then((answer) => this.send({ type: 'lookup-answer', id: msg.id, answer }));
         return;
-      case 'deliver': {
-        const { id, queueId, sender, recipients, session } = msg;
-        void this.service
-          .deliver({ queueId, sender, recipients, session, data: asBuffer(msg.data) })
-          .then((replies) => this.send({ type: 'deliver-answer', id, replies }));
+      case 'open':
+        this.service.open(msg.key).then(
+          ({ pid, socket }) => {
+            if (!this.send({ type: 'channel', id: msg.id, pid }, socket)) socket.destroy();
+          },
+          (err: unknown) => this.send({ type: 'channel-failed', id: msg.id, error: err instanceof Error ? err.message : String(err) }),
+        );
         return;
-      }
+      case 'kill':
+        this.service.kill(msg.pid, msg.why);
+        return;
       case 'log':
-        this.log[msg.level](msg.fields ?? {}, msg.msg);
+        this.log[msg.entry.level](msg.entry.fields ?? {}, msg.entry.msg);
         return;
       case 'closed':
         this.closing?.();

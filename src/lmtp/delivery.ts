@@ -10,7 +10,7 @@ import type { Environment } from '../engine/vars.ts';
 import { RealHost } from '../deliver/host.ts';
 import { readMessage } from '../message/index.ts';
 import { EX_TEMPFAIL } from '../sysexits.ts';
-import { asBuffer, type DeliveryJob, type DeliveryResult } from './ipc.ts';
+import { asBuffer, type DeliveryJob, type DeliveryResult, type WorkerInit } from './ipc.ts';
 import type { MailUser } from './users.ts';
 
 /** Run before the user's rc when it exists, as procmail -d does. */
@@ -49,26 +49,26 @@ class ObservedHost extends RealHost {
 }
 
 /** Runs the engine for one job; never throws (an unexpected error is EX_TEMPFAIL). */
-export async function deliver(job: DeliveryJob, tz: string | undefined = process.env.TZ): Promise<DeliveryResult> {
+export async function deliver(job: DeliveryJob, who: Pick<WorkerInit, 'user' | 'systemRc' | 'invoker'>, tz: string | undefined = process.env.TZ): Promise<DeliveryResult> {
   const started = performance.now();
   const host = new ObservedHost();
   let exitCode: number = EX_TEMPFAIL;
   let folder = '';
   try {
-    const env = deliveryEnvironment(job.user, host.hostname(), tz);
+    const env = deliveryEnvironment(who.user, host.hostname(), tz);
     // a delivering server records the envelope sender (RFC 5321 4.4), as Postfix's local(8)
     // and Dovecot's LMTP do; the rc sees it like any other header field
     const returnPath = Buffer.from(`Return-Path: <${job.sender}>\n`, 'latin1');
     const mail = readMessage(Buffer.concat([returnPath, asBuffer(job.data)]), {
       // -f SENDER: Postfix's pipe and local(8) pass MAILER-DAEMON for the null sender
       fromSender: job.sender || 'MAILER-DAEMON',
-      generateFrom: job.invoker,
+      generateFrom: who.invoker,
       // the daemon is the MTA's trusted delivery agent (procmail -d run by root/mail)
       privileged: true,
       now: host.now(),
     });
     const rcfiles: RcSpec[] = [{ path: '.procmailrc', kind: 'default' }];
-    if (job.systemRc) rcfiles.push({ path: job.systemRc, kind: 'absolute' });
+    if (who.systemRc) rcfiles.push({ path: who.systemRc, kind: 'absolute' });
     const engine = new Engine({
       fx: host,
       mail,
@@ -80,7 +80,7 @@ export async function deliver(job: DeliveryJob, tz: string | undefined = process
       assignments: [],
       rcfiles,
       mailfilter: false,
-      defaultMaildir: job.user.home,
+      defaultMaildir: who.user.home,
       etcrc: existsSync(ETCRC) ? ETCRC : undefined,
     });
     const res = await engine.run();

@@ -1,11 +1,14 @@
-// Messages between the three kinds of process (all over Node's IPC channel, 'advanced'
-// serialization so that message bytes travel as binary, not JSON):
+// Messages between the three kinds of process:
 //
 //   listener (unprivileged, speaks LMTP)  <->  supervisor (root, no network parsing)
-//   supervisor  <->  worker (one per user, runs the engine as that user)
+//       lookups, "open a worker for user U", kills, log lines (Node IPC, 'advanced' serialization)
+//   supervisor  <->  worker (one per user and channel, runs the engine as that user)
+//       start-up only: the user, and the worker's end of a socket pair (Node IPC)
+//   listener  <->  worker, over that socket pair (frames.ts)
+//       one DeliveryJob at a time, one answer each: message bytes never pass through root
 import type { MailUser } from './users.ts';
 
-/** One recipient's delivery, as the supervisor hands it to a worker. */
+/** One recipient's delivery, as the listener hands it to a worker of that user. */
 export interface DeliveryJob {
   id: number;
   queueId: string;
@@ -13,15 +16,21 @@ export interface DeliveryJob {
   sender: string;
   /** Envelope recipient as given in RCPT TO. */
   recipient: string;
-  user: MailUser;
   /** Positional arguments ($1...): the address extension, like `procmail -a $EXTENSION`. */
   args: string[];
+  /** The message with LF line ends (what Postfix's local(8) would pipe to procmail). */
+  data: Uint8Array;
+}
+
+/** Who a worker delivers for: fixed by the supervisor when it starts the worker. */
+export interface WorkerInit {
+  user: MailUser;
   /** Tried when the user has no readable $HOME/.procmailrc. */
   systemRc?: string;
   /** Login name of the daemon's own user: From_ lines are generated in its name, like procmail -d. */
   invoker: string;
-  /** The message with LF line ends (what Postfix's local(8) would pipe to procmail). */
-  data: Uint8Array;
+  /** Largest frame the worker accepts from the listener (bytes). */
+  maxFrame: number;
 }
 
 /** A worker's answer for one job. */
@@ -37,34 +46,42 @@ export interface DeliveryResult {
   ms: number;
 }
 
-export type ToWorker = { type: 'deliver'; job: DeliveryJob } | { type: 'exit' };
-export type FromWorker =
-  | { type: 'ready'; pid: number }
-  | { type: 'result'; result: DeliveryResult }
-  | { type: 'failed'; id: number; error: string };
+/** Supervisor -> worker (IPC): its identity and channel (the socket travels as the handle), or leave. */
+export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'exit' };
+/** Worker -> supervisor (IPC): privileges dropped, ready for its channel. */
+export type FromWorker = { type: 'ready'; pid: number };
+/** Worker -> listener (channel). */
+export type WorkerAnswer = { type: 'result'; result: DeliveryResult } | { type: 'failed'; id: number; error: string };
 
 /** What the listener asks of the supervisor. */
 export type ListenerRequest =
   | { type: 'lookup'; id: number; address: string }
-  | {
-      type: 'deliver';
-      id: number;
-      queueId: string;
-      sender: string;
-      recipients: string[];
-      data: Uint8Array;
-      session: { remote: string; local: string };
-    }
+  /** A new worker (and channel) for the user `key` of an 'ok' lookup. */
+  | { type: 'open'; id: number; key: string }
+  /** The worker overran its delivery: kill it (only root can). */
+  | { type: 'kill'; pid: number; why: string }
   | { type: 'ready' }
   | { type: 'listening'; key: string; address: string }
   | { type: 'listen-failed'; key: string; error: string }
   | { type: 'closed' }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> };
+  | { type: 'log'; entry: LogEntry };
+
+export interface LogEntry {
+  level: 'info' | 'warn' | 'error';
+  msg: string;
+  fields?: Record<string, unknown>;
+}
 
 export interface LookupAnswer {
   /** 'ok': deliverable; 'unknown': 550 5.1.1; 'tempfail': 451 (file unreadable, not root...). */
   status: 'ok' | 'unknown' | 'tempfail';
   text?: string;
+  /** ok: which workers deliver for this recipient (one user, as the passwd entry is now). */
+  key?: string;
+  /** ok: the user's login name (for the log). */
+  user?: string;
+  /** ok: $1... for the rc (the address extension). */
+  args?: string[];
 }
 
 /** Reply for one recipient, in RCPT order. */
@@ -75,7 +92,13 @@ export interface RecipientReply {
 
 export type SupervisorToListener =
   | { type: 'lookup-answer'; id: number; answer: LookupAnswer }
-  | { type: 'deliver-answer'; id: number; replies: RecipientReply[] }
+  /** Answer to 'open': the listener's end of the worker's channel travels as the handle. */
+  | { type: 'channel'; id: number; pid: number }
+  | { type: 'channel-failed'; id: number; error: string }
+  /** A worker exited (why: signal or status), so that its delivery in progress is answered with the cause. */
+  | { type: 'worker-exit'; pid: number; why: string }
+  /** Reload: every worker is replaced after its current delivery; cached lookups are forgotten. */
+  | { type: 'retire' }
   | { type: 'listen'; key: string; settings: ListenerSettings }
   | { type: 'unlisten'; key: string }
   /** A connection the supervisor accepted on `key` (the socket travels as the message's handle). */
@@ -91,6 +114,12 @@ export interface ListenerSettings {
   hostname: string;
   /** Seconds an idle client may wait between commands. */
   socketTimeout: number;
+  /** Workers that may deliver for one user at the same time. */
+  workersPerUser: number;
+  /** An idle worker is let go after this many seconds. */
+  workerIdleSeconds: number;
+  /** A delivery running longer than this is killed and answered 4xx. */
+  deliveryTimeoutSeconds: number;
 }
 
 /** Uint8Array (what structured clone delivers) back to a Buffer without copying. */

@@ -1,29 +1,35 @@
 // `sluice lmtp-listener` (hidden): the network-facing process of lmtpd when it runs as root.
 // It drops to an unprivileged uid at once, receives already bound sockets from the
-// supervisor, speaks LMTP, and asks the supervisor (over IPC) for lookups and deliveries.
+// supervisor, speaks LMTP, asks the supervisor (over IPC) for lookups and for workers, and
+// sends each message straight to a worker of the recipient's user over the channel the
+// supervisor set up between them.
 import type * as net from 'node:net';
-import type { ListenerRequest, ListenerSettings, LookupAnswer, RecipientReply, SupervisorToListener } from './ipc.ts';
-import { LmtpListener, type DeliverRequest, type LmtpBackend } from './listener.ts';
+import { Dispatcher, type SupervisorLink } from './dispatch.ts';
+import type { ListenerRequest, ListenerSettings, LogEntry, LookupAnswer, SupervisorToListener } from './ipc.ts';
+import { LmtpListener } from './listener.ts';
 import { dropPrivileges, parseWorkerArgs } from './worker.ts';
 
-class IpcBackend implements LmtpBackend {
+type Waiter = { resolve(value: unknown): void; reject(err: Error): void };
+
+class IpcLink implements SupervisorLink {
   private next = 1;
-  private readonly waiting = new Map<number, (value: unknown) => void>();
+  private readonly waiting = new Map<number, Waiter>();
 
   request(msg: ListenerRequest): void {
-    process.send?.(msg);
+    if (process.connected) process.send?.(msg);
   }
 
-  answer(id: number, value: unknown): void {
+  settle(id: number, value: unknown, error?: string): void {
     const w = this.waiting.get(id);
     this.waiting.delete(id);
-    w?.(value);
+    if (error === undefined) w?.resolve(value);
+    else w?.reject(new Error(error));
   }
 
   private call<T>(build: (id: number) => ListenerRequest): Promise<T> {
     const id = this.next++;
-    return new Promise<T>((resolve) => {
-      this.waiting.set(id, resolve as (value: unknown) => void);
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.request(build(id));
     });
   }
@@ -32,15 +38,24 @@ class IpcBackend implements LmtpBackend {
     return this.call((id) => ({ type: 'lookup', id, address }));
   }
 
-  deliver(req: DeliverRequest): Promise<RecipientReply[]> {
-    return this.call((id) => ({ type: 'deliver', id, ...req }));
+  open(key: string): Promise<{ pid: number; socket: net.Socket }> {
+    return this.call((id) => ({ type: 'open', id, key }));
+  }
+
+  kill(pid: number, why: string): void {
+    this.request({ type: 'kill', pid, why });
+  }
+
+  /** Log lines go to the supervisor's logger (sent before the reply they are about). */
+  log(entry: LogEntry): void {
+    this.request({ type: 'log', entry });
   }
 
   /** The supervisor went away: every open question gets "try again later". */
   failAll(): void {
     for (const [id, w] of this.waiting) {
       this.waiting.delete(id);
-      w({ status: 'tempfail', text: 'Delivery service unavailable' });
+      w.reject(new Error('Delivery service unavailable'));
     }
   }
 }
@@ -57,25 +72,40 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`sluice lmtp-listener: ${err instanceof Error ? err.message : String(err)}\n`);
     return 75;
   }
-  const backend = new IpcBackend();
+  const link = new IpcLink();
   let listener: LmtpListener | undefined;
-  const log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) =>
-    backend.request({ type: 'log', level, msg, fields });
-  const ensure = (settings: ListenerSettings) => (listener ??= new LmtpListener(backend, settings, log));
+  let dispatcher: Dispatcher | undefined;
+  const ensure = (settings: ListenerSettings) => {
+    dispatcher ??= new Dispatcher(link, settings);
+    return (listener ??= new LmtpListener(dispatcher, settings, (level, msg, fields) => link.log({ level, msg, fields })));
+  };
+  const shutdown = async () => {
+    await listener?.close();
+    dispatcher?.close();
+  };
 
   await new Promise<void>((resolve) => {
     process.on('message', (msg: SupervisorToListener, handle?: net.Socket) => {
       switch (msg.type) {
         case 'lookup-answer':
-          return backend.answer(msg.id, msg.answer);
-        case 'deliver-answer':
-          return backend.answer(msg.id, msg.replies);
+          return link.settle(msg.id, msg.answer);
+        case 'channel':
+          if (!handle) return link.settle(msg.id, undefined, 'no channel received');
+          return link.settle(msg.id, { pid: msg.pid, socket: handle });
+        case 'channel-failed':
+          return link.settle(msg.id, undefined, msg.error);
+        case 'worker-exit':
+          return dispatcher?.workerExited(msg.pid, msg.why);
+        case 'retire':
+          return dispatcher?.retireAll();
         case 'settings':
-          return ensure(msg.settings).configure(msg.settings);
+          ensure(msg.settings).configure(msg.settings);
+          dispatcher!.configure(msg.settings);
+          return;
         case 'listen':
           ensure(msg.settings).listen(msg.key, 'adopted').then(
-            (address) => backend.request({ type: 'listening', key: msg.key, address }),
-            (err: unknown) => backend.request({ type: 'listen-failed', key: msg.key, error: String(err) }),
+            (address) => link.request({ type: 'listening', key: msg.key, address }),
+            (err: unknown) => link.request({ type: 'listen-failed', key: msg.key, error: String(err) }),
           );
           return;
         case 'socket':
@@ -86,18 +116,18 @@ export async function main(argv: string[]): Promise<number> {
           void listener?.unlisten(msg.key);
           return;
         case 'close':
-          void (listener?.close() ?? Promise.resolve()).then(() => {
-            backend.request({ type: 'closed' });
+          void shutdown().then(() => {
+            link.request({ type: 'closed' });
             resolve();
           });
           return;
       }
     });
     process.on('disconnect', () => {
-      backend.failAll();
-      void (listener?.close() ?? Promise.resolve()).then(() => resolve());
+      link.failAll();
+      void shutdown().then(() => resolve());
     });
-    backend.request({ type: 'ready' });
+    link.request({ type: 'ready' });
   });
   // deliveries were answered through the channel; leave once it is drained, and do not wait
   // for clients that keep a half-closed connection open after our 421

@@ -1,15 +1,15 @@
-// The privileged half of lmtpd: resolves recipients, hands each one's delivery to a worker
-// running as that user, turns outcomes into LMTP replies and writes one JSON log line per
-// delivery. It never parses network input; the listener does that.
+// The privileged half of lmtpd: resolves recipients, starts the workers (each one running as
+// its user, with a channel straight to the listener) and kills one that overran. It never
+// parses network input and never sees a message: the listener and the workers do that.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Logger } from 'pino';
-import { EX_TEMPFAIL } from '../sysexits.ts';
-import type { DeliveryJob, LookupAnswer, RecipientReply } from './ipc.ts';
-import type { DeliverRequest, LmtpBackend } from './listener.ts';
-import { WorkerPool, type JobOutcome } from './pool.ts';
-import { replyFor, REPLY_UNKNOWN_USER } from './replies.ts';
+import type * as net from 'node:net';
+import type { LookupAnswer } from './ipc.ts';
+import { LMTP_FRAME_SLACK } from '../limits.ts';
+import { REPLY_UNKNOWN_USER } from './replies.ts';
 import { UserDirectory, type MailUser, type Recipient } from './users.ts';
+import { WorkerSpawner } from './workers.ts';
 
 export interface ServiceOptions {
   passwdFile?: string;
@@ -21,35 +21,38 @@ export interface ServiceOptions {
   workersPerUser: number;
   workerIdleSeconds: number;
   deliveryTimeoutSeconds: number;
+  /** Largest message accepted (bytes); larger ones get 552 (and no worker accepts more). */
+  maxMessageSize: number;
   /** For tests: other /etc/passwd and /etc/group. */
   passwdPath?: string;
   groupPath?: string;
 }
 
-export class DeliveryService implements LmtpBackend {
+export class DeliveryService {
   private users: UserDirectory;
-  private readonly pool: WorkerPool;
+  private readonly spawner: WorkerSpawner;
   private opts: ServiceOptions;
-  private nextJob = 1;
+  /** Users named in 'ok' lookup answers, by key (what the listener asks workers for). */
+  private readonly known = new Map<string, { user: MailUser; address: string }>();
   private readonly asRoot = process.getuid?.() === 0;
   private readonly ownUid = process.getuid?.() ?? 0;
   private readonly invoker = os.userInfo().username;
+  /** Where worker exits are reported (the dispatcher, in this process or in the listener). */
+  onWorkerExit: (pid: number, why: string) => void = () => undefined;
 
   constructor(opts: ServiceOptions, private readonly log: Logger) {
     this.opts = opts;
     this.users = this.directory(opts);
     const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin' };
     if (process.env.TZ !== undefined) env.TZ = process.env.TZ;
-    this.pool = new WorkerPool({
-      perUser: opts.workersPerUser,
-      idleSeconds: opts.workerIdleSeconds,
-      timeoutSeconds: opts.deliveryTimeoutSeconds,
+    this.spawner = new WorkerSpawner({
       env,
       onStderr: (user, pid, line) => this.log.info({ user: user.name, pid, stderr: line }, 'worker output'),
       onEvent: (event, user, fields) => {
         const level = event === 'spawn' ? 'debug' : event === 'timeout' ? 'warn' : 'info';
         this.log[level]({ user: user.name, ...fields }, `worker ${event}`);
       },
+      onExit: (pid, why) => this.onWorkerExit(pid, why),
     });
   }
 
@@ -65,22 +68,21 @@ export class DeliveryService implements LmtpBackend {
     return dir;
   }
 
-  /** SIGHUP: new options and user files; workers are replaced after their current delivery. */
+  /** SIGHUP: new options and user files (the front retires the workers). */
   reconfigure(opts: ServiceOptions): void {
     const users = this.directory(opts);
     this.opts = opts;
     this.users = users;
-    this.pool.configure({ perUser: opts.workersPerUser, idleSeconds: opts.workerIdleSeconds, timeoutSeconds: opts.deliveryTimeoutSeconds });
-    this.pool.retireAll();
+    this.known.clear();
   }
 
   get workerPids(): number[] {
-    return this.pool.pids();
+    return this.spawner.pids();
   }
 
-  /** Finishes every delivery already accepted, then stops the workers. */
+  /** Waits for every worker to leave (the front has let them go after their deliveries). */
   close(): Promise<void> {
-    return this.pool.close();
+    return this.spawner.close();
   }
 
   private resolve(address: string): { recipient: Recipient } | { answer: LookupAnswer } {
@@ -101,62 +103,38 @@ export class DeliveryService implements LmtpBackend {
 
   async lookup(address: string): Promise<LookupAnswer> {
     const r = this.resolve(address);
-    return 'answer' in r ? r.answer : { status: 'ok' };
-  }
-
-  async deliver(req: DeliverRequest): Promise<RecipientReply[]> {
-    return Promise.all(req.recipients.map((rcpt) => this.deliverOne(req, rcpt)));
-  }
-
-  private async deliverOne(req: DeliverRequest, rcpt: string): Promise<RecipientReply> {
-    const started = performance.now();
-    // looked up again: the file may have changed since RCPT
-    const r = this.resolve(rcpt);
-    if ('answer' in r) {
-      const reply = r.answer.status === 'unknown' ? REPLY_UNKNOWN_USER : { code: 451, text: r.answer.text ?? 'try again later' };
-      this.logDelivery(req, rcpt, undefined, reply, { ok: false, error: r.answer.text ?? r.answer.status }, started);
-      return reply;
-    }
+    if ('answer' in r) return r.answer;
     const { user, extension } = r.recipient;
-    if (!user.virtual && this.asRoot) ensureSpoolMailbox(user);
-    const job: DeliveryJob = {
-      id: this.nextJob++,
-      queueId: req.queueId,
-      sender: req.sender,
-      recipient: rcpt,
-      user,
-      args: extension ? [extension] : [],
-      systemRc: this.opts.systemRc,
-      invoker: this.invoker,
-      data: req.data,
-    };
-    const outcome = await this.pool.run(job);
-    const reply = outcome.ok
-      ? replyFor({ exitCode: outcome.result.exitCode, noSpace: outcome.result.noSpace }, req.queueId, rcpt)
-      : replyFor({ error: outcome.error }, req.queueId, rcpt);
-    this.logDelivery(req, rcpt, user, reply, outcome, started);
-    return reply;
+    const key = userKey(user);
+    if (this.known.size > 10_000) this.known.clear();
+    this.known.set(key, { user, address });
+    return { status: 'ok', key, user: user.name, args: extension ? [extension] : [] };
   }
 
-  private logDelivery(req: DeliverRequest, rcpt: string, user: MailUser | undefined, reply: RecipientReply, outcome: JobOutcome, started: number): void {
-    const fields = {
-      qid: req.queueId,
-      from: req.sender,
-      rcpt,
-      user: user?.name,
-      status: reply.code < 300 ? 'delivered' : reply.code < 500 ? 'deferred' : 'rejected',
-      reply: `${reply.code} ${reply.text}`,
-      folder: outcome.ok ? outcome.result.folder : undefined,
-      bytes: outcome.ok ? outcome.result.bytes : undefined,
-      size: req.data.length,
-      exit: outcome.ok ? outcome.result.exitCode : EX_TEMPFAIL,
-      error: outcome.ok ? undefined : outcome.error,
-      ms: Math.round(performance.now() - started),
-      client: req.session.remote,
-    };
-    if (reply.code < 300) this.log.info(fields, 'delivery');
-    else this.log.warn(fields, 'delivery');
+  /** A worker for the user `key` (from a lookup answer), if that user is still the same. */
+  async open(key: string): Promise<{ pid: number; socket: net.Socket }> {
+    const k = this.known.get(key);
+    // looked up again: the passwd-file may have changed since the answer
+    const now = k ? this.resolve(k.address) : undefined;
+    if (!k || !now || 'answer' in now || userKey(now.recipient.user) !== key) {
+      this.known.delete(key);
+      throw new Error('user changed, try again later');
+    }
+    const { user } = now.recipient;
+    // the listener keeps to workersPerUser; this only stops a misbehaving one
+    if (this.spawner.countFor(user.name) >= 2 * this.opts.workersPerUser) throw new Error('too many workers for this user');
+    if (!user.virtual && this.asRoot) ensureSpoolMailbox(user);
+    return this.spawner.open({ user, systemRc: this.opts.systemRc, invoker: this.invoker, maxFrame: this.opts.maxMessageSize + LMTP_FRAME_SLACK });
   }
+
+  kill(pid: number, why: string): void {
+    this.spawner.kill(pid, why);
+  }
+}
+
+/** One user as the passwd entry is now: a change (uid, home...) means new workers. */
+function userKey(u: MailUser): string {
+  return [u.name, u.uid, u.gid, u.groups.join(','), u.home, u.virtual ? 'v' : 's'].join('\0');
 }
 
 /**

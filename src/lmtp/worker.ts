@@ -1,9 +1,11 @@
 // The resident per-user worker (`sluice worker`, hidden): started by the supervisor for one
-// user, it drops to that user's uid/gid/groups before it reads any job, then runs one
-// delivery at a time (the real host uses the process's cwd, umask and log descriptor) for
-// as long as the supervisor keeps it.
+// user, it drops to that user's uid/gid/groups before it reads any job, receives its channel
+// to the listener, then runs one delivery at a time (the real host uses the process's cwd,
+// umask and log descriptor) until the listener closes the channel or the supervisor says exit.
+import type * as net from 'node:net';
 import { deliver } from './delivery.ts';
-import type { FromWorker, ToWorker } from './ipc.ts';
+import { FrameChannel } from './frames.ts';
+import type { DeliveryJob, FromWorker, ToWorker, WorkerAnswer } from './ipc.ts';
 
 export interface WorkerIdentity {
   uid: number;
@@ -41,10 +43,6 @@ export function dropPrivileges(id: WorkerIdentity): void {
   }
 }
 
-function send(msg: FromWorker): void {
-  process.send?.(msg);
-}
-
 export async function main(argv: string[]): Promise<number> {
   const id = parseWorkerArgs(argv);
   if (!id || !process.send) {
@@ -57,37 +55,40 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`sluice worker: ${err instanceof Error ? err.message : String(err)}\n`);
     return 75;
   }
-  // jobs arrive one at a time (the supervisor waits for each result), but queue them anyway
+  // deliveries arrive one at a time (the listener waits for each answer), but queue them anyway
   let chain: Promise<void> = Promise.resolve();
-  let exiting = false;
+  let channel: FrameChannel<DeliveryJob, WorkerAnswer> | undefined;
   await new Promise<void>((resolve) => {
-    process.on('message', (raw: ToWorker) => {
-      if (raw.type === 'exit') {
-        exiting = true;
-        void chain.then(resolve);
-        return;
-      }
-      if (raw.type !== 'deliver' || exiting) return;
-      const job = raw.job;
-      chain = chain.then(async () => {
-        try {
-          process.chdir(job.user.home);
-        } catch {
-          process.chdir('/');
-        }
-        try {
-          send({ type: 'result', result: await deliver(job) });
-        } catch (err) {
-          send({ type: 'failed', id: job.id, error: err instanceof Error ? err.message : String(err) });
-        }
-      });
+    const leave = () => void chain.then(resolve);
+    process.on('message', (msg: ToWorker, handle?: net.Socket) => {
+      if (msg.type === 'exit') return leave();
+      if (msg.type !== 'init' || channel || !handle) return;
+      const init = msg.init;
+      channel = new FrameChannel<DeliveryJob, WorkerAnswer>(handle, init.maxFrame);
+      channel.listen(
+        (job) => {
+          chain = chain.then(async () => {
+            try {
+              process.chdir(init.user.home);
+            } catch {
+              process.chdir('/');
+            }
+            try {
+              channel!.send({ type: 'result', result: await deliver(job, init) });
+            } catch (err) {
+              channel!.send({ type: 'failed', id: job.id, error: err instanceof Error ? err.message : String(err) });
+            }
+          });
+        },
+        leave, // the listener let us go (idle, reload) or went away
+      );
+      handle.resume();
     });
-    process.on('disconnect', () => {
-      exiting = true;
-      void chain.then(resolve);
-    });
-    send({ type: 'ready', pid: process.pid });
+    process.on('disconnect', leave);
+    const ready: FromWorker = { type: 'ready', pid: process.pid };
+    process.send!(ready);
   });
+  channel?.close();
   process.disconnect?.();
   return 0;
 }
