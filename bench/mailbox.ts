@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { SLUICE, sq, type Context } from './context.ts';
-import { checkDelivered, corpus, folderCounts, formatCounts, generatedMessages, ldaTarget, resetDir } from './fixtures.ts';
+import { checkDelivered, corpus, folderCounts, formatCounts, generatedMessages, ldaTarget, resetDir, setAsideDir } from './fixtures.ts';
 import { buildInProcess } from './inproc-build.ts';
 import { ratioOf, type Row, type SectionResult } from './report.ts';
 import { interleave, median, timeShell, type Variant } from './timing.ts';
@@ -76,7 +76,7 @@ export async function mailboxSection(ctx: Context): Promise<SectionResult> {
     [
       {
         name: 'peer',
-        prepare: () => resetDir(peerT.out),
+        prepare: () => setAsideDir(peerT.out),
         run: async () => (await timeShell({ script: peerCmd, stdin: msgs.mbox, env: ctx.env })).seconds,
         verify: () => {
           const got = folderCounts(peerT.out);
@@ -86,7 +86,7 @@ export async function mailboxSection(ctx: Context): Promise<SectionResult> {
       },
       {
         name: 'sluice',
-        prepare: () => resetDir(sluiceT.out),
+        prepare: () => setAsideDir(sluiceT.out),
         run: async () => (await timeShell({ script: sluiceCmd, stdin: msgs.mbox, env: sluiceEnv })).seconds,
         verify: () => checkDelivered(sluiceWhat, folderCounts(sluiceT.out), n, peerCounts),
       },

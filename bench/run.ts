@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { FULL, QUICK, REPO, SLUICE, type Context } from './context.ts';
+import { emptyTrash } from './fixtures.ts';
 import { ldaSection } from './lda.ts';
 import { lmtpSection } from './lmtp.ts';
 import { mailboxSection } from './mailbox.ts';
@@ -107,6 +108,7 @@ async function main(): Promise<number> {
     }
   }
 
+  emptyTrash();
   const ratios = results.flatMap((r) => r.ratios);
   process.stdout.write(`\nSummary: sluice/peer throughput (> 1: sluice faster)\n${summaryTable(ratios)}\n`);
   const load1 = os.loadavg();

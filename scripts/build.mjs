@@ -15,7 +15,6 @@ const result = await build({
   target: 'node20',
   sourcemap: 'linked',
   minify: true,
-  keepNames: true,
   metafile: true,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { RealHost } from '../src/deliver/host.ts';
+import { setProcessUmask } from '../src/deliver/umask.ts';
 import { ultoan } from '../src/deliver/names.ts';
 import type { FileIO } from '../src/deliver/fsio.ts';
 import { isRoot, LUNCH, mode, request, scratch, split } from './deliver-fixtures.ts';
@@ -239,7 +240,7 @@ test('UMASK with o+x allowed: files 0667&~umask, o+x added to existing mailboxes
     assert.equal(mode('exmd'), 0o770);
   } finally {
     s.done();
-    process.umask(0o077);
+    setProcessUmask(0o077);
   }
 });
 
@@ -250,7 +251,7 @@ test('UMASK 022: mailbox 645 (o+x rule, case 118)', async () => {
     assert.equal(mode('box'), 0o645);
   } finally {
     s.done();
-    process.umask(0o077);
+    setProcessUmask(0o077);
   }
 });
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { Engine } from '../src/engine/engine.ts';
 import { RealHost } from '../src/deliver/host.ts';
+import { processUmask, setProcessUmask } from '../src/deliver/umask.ts';
 import { readMessage } from '../src/message/index.ts';
 import { startEnvironment } from '../src/tester/environment.ts';
 import { forEachMessage, planInputs } from '../src/mailbox/read.ts';
@@ -116,7 +117,7 @@ function relativeKey(key: string, root: string): string {
 test('dry run over the spam/ham corpus: same folders as a real delivery, nothing written', { skip: !existsSync(corpus) && 'no corpus', timeout: 120_000 }, async () => {
   const work = mkdtempSync(join(tmpdir(), 'sluice-tester-corpus-'));
   const savedCwd = process.cwd();
-  const savedUmask = process.umask();
+  const savedUmask = processUmask();
   try {
     const rc = join(work, 'rc');
     writeFileSync(rc, RC, { mode: 0o644 });
@@ -170,7 +171,7 @@ test('dry run over the spam/ham corpus: same folders as a real delivery, nothing
     for (const [file, bytes] of mboxBytes) assert.equal(statSync(join(realRoot, file)).size, bytes, `size of ${file}`);
   } finally {
     process.chdir(savedCwd);
-    process.umask(savedUmask);
+    setProcessUmask(savedUmask);
     rmSync(work, { recursive: true, force: true });
   }
 });

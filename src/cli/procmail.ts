@@ -7,6 +7,7 @@ import { Engine, type RcSpec } from '../engine/engine.ts';
 import { startEnvironment } from '../engine/startenv.ts';
 import { readMessage } from '../message/index.ts';
 import { RealHost } from '../deliver/host.ts';
+import { processUmask, setProcessUmask } from '../deliver/umask.ts';
 import { lookupUser } from '../deliver/passwd.ts';
 import { EX_NOPERM, EX_NOUSER, EX_OK, EX_TEMPFAIL, EX_USAGE } from '../sysexits.ts';
 import { MESSAGE_SIZE_MAX } from '../limits.ts';
@@ -215,7 +216,7 @@ export interface ProcessHome {
 }
 
 export function currentHome(): ProcessHome {
-  return { cwd: process.cwd(), umask: process.umask() };
+  return { cwd: process.cwd(), umask: processUmask() };
 }
 
 /**
@@ -235,7 +236,7 @@ export async function runProcmail(argv: string[], io: ProcmailIO): Promise<numbe
     } catch {
       /* the directory went away: stay where we are */
     }
-    process.umask(umask);
+    setProcessUmask(umask);
   }
 }
 

@@ -17,6 +17,7 @@ import { runProgram } from './programs.ts';
 import { runInProcess } from './inprocess.ts';
 import { nodeSpawn } from '../formail/spawn-node.ts';
 import { readRcFileCached } from './rcfile.ts';
+import { setProcessUmask } from './umask.ts';
 
 export interface RealHostOptions {
   /** Initial umask (procmail starts with 077 whatever its caller had). */
@@ -60,7 +61,7 @@ export class RealHost implements Effects {
 
   /** UMASK=: procmail calls umask() at once, so files, locks and programs all inherit it. */
   setUmask(mask: number): void {
-    process.umask(mask & 0o777);
+    setProcessUmask(mask);
   }
 
   chdir(dir: string): boolean {
