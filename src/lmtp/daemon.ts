@@ -15,7 +15,7 @@ import { bindSocket, formatListen, parseListen, type ListenAddress } from './add
 import { Dispatcher } from './dispatch.ts';
 import type { ListenerRequest, ListenerSettings, LogEntry, SupervisorToListener } from './ipc.ts';
 import { LmtpListener } from './listener.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, stderrLogOf, type Logger } from './log.ts';
 import { DeliveryService, type ServiceOptions } from './service.ts';
 import { sluiceEntry } from './spawn.ts';
 import { parseSystemUsers } from './users.ts';
@@ -182,7 +182,7 @@ class ListenerProcess implements Front {
   private readonly identity: { uid: number; gid: number };
 
   private constructor(options: LmtpdOptions, private readonly service: DeliveryService, private readonly log: Logger) {
-    this.settings = settingsOf(options);
+    this.settings = { ...settingsOf(options), log: stderrLogOf(log) };
     this.identity = listenerIdentity(options.listenerUser ?? 'nobody');
     service.onWorkerExit = (pid, why) => void this.send({ type: 'worker-exit', pid, why });
   }
@@ -274,7 +274,8 @@ class ListenerProcess implements Front {
     if (!this.send({ type: 'socket', key }, socket)) socket.destroy();
   }
 
-  async sync(wanted: Map<string, ListenAddress>, settings: ListenerSettings): Promise<string[]> {
+  async sync(wanted: Map<string, ListenAddress>, next: ListenerSettings): Promise<string[]> {
+    const settings: ListenerSettings = { ...next, log: this.settings.log };
     this.settings = settings;
     this.send({ type: 'settings', settings });
     for (const [key, b] of [...this.bound]) {

@@ -6,6 +6,7 @@
 //       start-up only: the user, and the worker's end of a socket pair (Node IPC)
 //   listener  <->  worker, over that socket pair (frames.ts)
 //       one DeliveryJob at a time, one answer each: message bytes never pass through root
+import type { StderrLog } from './log.ts';
 import type { MailUser } from './users.ts';
 
 /** One recipient's delivery, as the listener hands it to a worker of that user. */
@@ -120,6 +121,11 @@ export interface ListenerSettings {
   workerIdleSeconds: number;
   /** A delivery running longer than this is killed and answered 4xx. */
   deliveryTimeoutSeconds: number;
+  /**
+   * The supervisor logs JSON to stderr, which the listener shares: the listener writes its
+   * own lines there (one fewer wake-up of root per message). Absent: lines go over IPC.
+   */
+  log?: StderrLog;
 }
 
 /** Uint8Array (what structured clone delivers) back to a Buffer without copying. */

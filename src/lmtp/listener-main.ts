@@ -7,6 +7,7 @@ import type * as net from 'node:net';
 import { Dispatcher, type SupervisorLink } from './dispatch.ts';
 import type { ListenerRequest, ListenerSettings, LogEntry, LookupAnswer, SupervisorToListener } from './ipc.ts';
 import { LmtpListener } from './listener.ts';
+import { createLogger, type Logger } from './log.ts';
 import { dropPrivileges, parseWorkerArgs } from './worker.ts';
 
 type Waiter = { resolve(value: unknown): void; reject(err: Error): void };
@@ -46,9 +47,13 @@ class IpcLink implements SupervisorLink {
     this.request({ type: 'kill', pid, why });
   }
 
-  /** Log lines go to the supervisor's logger (sent before the reply they are about). */
+  /** Set when the supervisor logs to the stderr we share: then lines are written here. */
+  direct: Logger | undefined;
+
+  /** Log lines go out before the reply they are about: written here, or sent to the supervisor's logger. */
   log(entry: LogEntry): void {
-    this.request({ type: 'log', entry });
+    if (this.direct) this.direct[entry.level](entry.fields ?? {}, entry.msg);
+    else this.request({ type: 'log', entry });
   }
 
   /** The supervisor went away: every open question gets "try again later". */
@@ -99,6 +104,7 @@ export async function main(argv: string[]): Promise<number> {
         case 'retire':
           return dispatcher?.retireAll();
         case 'settings':
+          if (msg.settings.log && !link.direct) link.direct = createLogger(msg.settings.log.level, msg.settings.log.name);
           ensure(msg.settings).configure(msg.settings);
           dispatcher!.configure(msg.settings);
           return;

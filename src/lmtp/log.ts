@@ -4,8 +4,23 @@ import { pino, type Logger, type Level } from 'pino';
 
 export type { Logger };
 
+/** How a logger made by createLogger() was made: another process can make the same one on the same stderr. */
+export interface StderrLog {
+  level: Level | 'silent';
+  name: string;
+}
+
+const made = new WeakMap<Logger, StderrLog>();
+
 export function createLogger(level: Level | 'silent' = 'info', name = 'sluice'): Logger {
-  return pino({ name, level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
+  const logger = pino({ name, level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
+  made.set(logger, { level, name });
+  return logger;
+}
+
+/** The recipe of a logger from createLogger(); undefined for any other logger (tests capture theirs). */
+export function stderrLogOf(logger: Logger): StderrLog | undefined {
+  return made.get(logger);
 }
 
 /** A logger that writes nowhere (tests that do not look at logs). */
