@@ -137,6 +137,8 @@ export class Dispatcher implements LmtpBackend {
       },
       (err: unknown) => {
         settled();
+        // the user may have changed (passwd-file): ask again next time
+        for (const [address, entry] of this.cache) if (entry.answer.key === key) this.cache.delete(address);
         // the job at the head of the queue fails, or a user whose worker cannot start
         // would have workers started for ever
         this.queues.get(key)?.shift()?.resolve({ ok: false, error: err instanceof Error ? err.message : String(err) });

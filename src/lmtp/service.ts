@@ -73,7 +73,8 @@ export class DeliveryService {
     const users = this.directory(opts);
     this.opts = opts;
     this.users = users;
-    this.known.clear();
+    // `known` stays: open() checks every key against the new files anyway, and a listener
+    // that has not heard of the reload yet keeps getting workers for unchanged users
   }
 
   get workerPids(): number[] {
