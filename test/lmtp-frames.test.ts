@@ -30,6 +30,27 @@ test('frames arrive whole and in order however the stream is cut', async () => {
   b.destroy();
 });
 
+test('a message of several megabytes in small writes arrives whole, followed by the next frame', async () => {
+  const [a, b] = await socketPair();
+  const tx = new FrameChannel<Msg, Msg>(a, 16 << 20);
+  const rx = new FrameChannel<Msg, Msg>(b, 16 << 20);
+  const big = Buffer.alloc(6 << 20);
+  for (let k = 0; k < big.length; k++) big[k] = (k * 7 + (k >> 12)) & 0xff;
+  const got: Msg[] = [];
+  const done = new Promise<void>((resolve) => rx.listen((m) => { got.push(m); if (got.length === 2) resolve(); }, () => undefined));
+  a.resume();
+  b.resume();
+  // the kernel hands the receiver the stream in pieces of at most a few hundred KB
+  tx.send({ id: 1, data: big });
+  tx.send({ id: 2, data: Buffer.from('after') });
+  await done;
+  assert.equal(got[0]!.id, 1);
+  assert.ok(Buffer.from(got[0]!.data).equals(big));
+  assert.equal(Buffer.from(got[1]!.data).toString(), 'after');
+  tx.close();
+  rx.close();
+});
+
 test('a frame larger than the limit closes the channel', async () => {
   const [a, b] = await socketPair();
   const tx = new FrameChannel<Msg, Msg>(a, 1 << 20);

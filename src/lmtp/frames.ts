@@ -10,6 +10,8 @@ const HEADER = 4;
 export class FrameChannel<In, Out> {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Header plus body of the frame being received, once its header has arrived. */
+  private need: number | undefined;
   private closed = false;
   private onFrame: (value: In) => void = () => undefined;
   private onClose: () => void = () => undefined;
@@ -51,19 +53,23 @@ export class FrameChannel<In, Out> {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     while (this.pendingBytes >= HEADER) {
+      // the length is read once per frame; the chunks are joined only when the whole frame
+      // is there (joining on every chunk copies a large message over and over)
+      if (this.need === undefined) {
+        if (this.pending[0]!.length < HEADER) this.pending = [Buffer.concat(this.pending, this.pendingBytes)];
+        const size = this.pending[0]!.readUInt32BE(0);
+        if (size > this.maxFrame) {
+          this.socket.destroy();
+          this.finish();
+          return;
+        }
+        this.need = HEADER + size;
+      }
+      if (this.pendingBytes < this.need) return;
       const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-      const size = buf.readUInt32BE(0);
-      if (size > this.maxFrame) {
-        this.socket.destroy();
-        this.finish();
-        return;
-      }
-      if (buf.length < HEADER + size) {
-        this.pending = [buf];
-        return;
-      }
-      const value = deserialize(buf.subarray(HEADER, HEADER + size)) as In;
-      const rest = buf.subarray(HEADER + size);
+      const value = deserialize(buf.subarray(HEADER, this.need)) as In;
+      const rest = buf.subarray(this.need);
+      this.need = undefined;
       this.pending = rest.length ? [rest] : [];
       this.pendingBytes = rest.length;
       if (!this.closed) this.onFrame(value);
@@ -75,6 +81,7 @@ export class FrameChannel<In, Out> {
     this.closed = true;
     this.pending = [];
     this.pendingBytes = 0;
+    this.need = undefined;
     this.onClose();
   }
 }
