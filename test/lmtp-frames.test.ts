@@ -1,10 +1,14 @@
 // The listener-to-worker channel: frames survive any chunking, bytes stay bytes, a frame over
 // the limit closes the channel instead of being buffered.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serialize } from 'node:v8';
 import { FrameChannel } from '../src/lmtp/frames.ts';
-import { socketPair } from '../src/lmtp/socketpair.ts';
+import { SocketPairs } from '../src/lmtp/socketpair.ts';
+
+const pairs = new SocketPairs();
+after(() => pairs.close());
+const socketPair = () => pairs.make();
 
 type Msg = { id: number; data: Uint8Array };
 

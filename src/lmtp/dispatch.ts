@@ -205,7 +205,10 @@ export class Dispatcher implements LmtpBackend {
   /** The channel closed under us: the worker died (or was killed). */
   private lost(ch: Channel): void {
     this.forget(ch);
-    if (!ch.busy) return this.byPid.delete(ch.pid), undefined;
+    if (!ch.busy) {
+      this.byPid.delete(ch.pid);
+      return;
+    }
     // answer with how the process ended, which the supervisor tells us separately
     if (ch.exitWhy !== undefined) return this.failLost(ch);
     clearTimeout(ch.timer);

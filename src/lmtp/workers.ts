@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type * as net from 'node:net';
 import { createInterface } from 'node:readline';
 import type { FromWorker, ToWorker, WorkerInit } from './ipc.ts';
-import { socketPair } from './socketpair.ts';
+import { SocketPairs } from './socketpair.ts';
 import { sluiceEntry } from './spawn.ts';
 import type { MailUser } from './users.ts';
 
@@ -39,6 +39,7 @@ interface Live {
 
 export class WorkerSpawner {
   private readonly live = new Map<number, Live>();
+  private readonly pairs = new SocketPairs();
 
   constructor(private readonly opts: SpawnerOptions) {}
 
@@ -78,7 +79,7 @@ export class WorkerSpawner {
     });
     let pair: [net.Socket, net.Socket];
     try {
-      pair = await socketPair();
+      pair = await this.pairs.make();
     } catch (err) {
       child.kill('SIGKILL');
       throw err;
@@ -121,5 +122,6 @@ export class WorkerSpawner {
       timer.unref();
       return w.exited.then(() => clearTimeout(timer));
     }));
+    this.pairs.close();
   }
 }
