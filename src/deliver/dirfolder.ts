@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { classify, DeliveryFailure, errnoOf } from './errors.ts';
 import { syncDirectory } from './fsio.ts';
 import { ultoan } from './names.ts';
-import { createUnique, CreateFailed, fillStaged, removeQuietly } from './staging.ts';
+import { createUnique, CreateFailed, fillStaged, linkAs, removeQuietly } from './staging.ts';
 import { quoted, yell, type WriteContext } from './context.ts';
 import { NORM_PERM } from './mbox.ts';
 import type { Content } from './format.ts';
@@ -50,14 +50,5 @@ export function writeDirFolder(ctx: WriteContext, dir: string, msgPrefix: string
 /** Links an already delivered message into the directory folder `dir`. */
 export function linkIntoDirFolder(ctx: WriteContext, original: string, dir: string, msgPrefix: string): string | null {
   const ino = fs.statSync(fsPath(original), { bigint: true }).ino;
-  const target = `${dir}/${msgPrefix}${ultoan(ino)}`;
-  yell(ctx, 'Linking to', target);
-  try {
-    fs.linkSync(fsPath(original), fsPath(target));
-  } catch {
-    ctx.log(quoted("Couldn't make link to", target));
-    return null;
-  }
-  syncDirectory(dir);
-  return target;
+  return linkAs(ctx, original, `${dir}/${msgPrefix}${ultoan(ino)}`, dir);
 }

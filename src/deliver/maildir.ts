@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import { classify, DeliveryFailure, errnoOf } from './errors.ts';
 import { closeQuietly, syncDirectory, syncFile, writeChunks } from './fsio.ts';
-import { createUnique, CreateFailed, removeQuietly } from './staging.ts';
-import { quoted, writeFailureText, yell, type WriteContext } from './context.ts';
+import { createUnique, CreateFailed, linkAs, removeQuietly } from './staging.ts';
+import { quoted, writeFailureText, type WriteContext } from './context.ts';
 import { NORM_PERM } from './mbox.ts';
 import type { Content } from './format.ts';
 import { fsPath } from './oschars.ts';
@@ -88,14 +88,5 @@ export function linkIntoMaildir(ctx: WriteContext, original: string, dir: string
   }
   closeQuietly(created.fd);
   removeQuietly(created.path);
-  const target = `${dir}/new/${created.name}`;
-  yell(ctx, 'Linking to', target);
-  try {
-    fs.linkSync(fsPath(original), fsPath(target));
-  } catch {
-    ctx.log(quoted("Couldn't make link to", target));
-    return null;
-  }
-  syncDirectory(`${dir}/new`);
-  return target;
+  return linkAs(ctx, original, `${dir}/new/${created.name}`, `${dir}/new`);
 }

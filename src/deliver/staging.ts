@@ -2,8 +2,8 @@
 // EEXIST, at most 8 tries.
 import * as fs from 'node:fs';
 import { classify, DeliveryFailure, errnoOf } from './errors.ts';
-import { closeQuietly, syncFile, writeChunks } from './fsio.ts';
-import { quoted, type WriteContext } from './context.ts';
+import { closeQuietly, syncDirectory, syncFile, writeChunks } from './fsio.ts';
+import { quoted, yell, type WriteContext } from './context.ts';
 import { fsPath } from './oschars.ts';
 
 const RETRY_UNIQUE = 8;
@@ -42,6 +42,23 @@ export function createUnique(ctx: WriteContext, dir: string, style: 'maildir' | 
   }
   if (ctx.verbose) ctx.log(quoted('Error while writing to', path));
   throw new CreateFailed(lastCode, path);
+}
+
+/**
+ * A further name for a message already delivered (the second and later folders of one
+ * action): "Linking to" under VERBOSE, the hard link, then the sync of the directory that got
+ * the entry. null, after procmail's "Couldn't make link to", when the link fails.
+ */
+export function linkAs(ctx: WriteContext, original: string, target: string, dirOfEntry: string): string | null {
+  yell(ctx, 'Linking to', target);
+  try {
+    fs.linkSync(fsPath(original), fsPath(target));
+  } catch {
+    ctx.log(quoted("Couldn't make link to", target));
+    return null;
+  }
+  syncDirectory(dirOfEntry);
+  return target;
 }
 
 /** unlink(2) that ignores errors (cleanup paths). */
