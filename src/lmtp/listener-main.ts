@@ -8,7 +8,7 @@ import { Dispatcher, type SupervisorLink } from './dispatch.ts';
 import type { ListenerRequest, ListenerSettings, LogEntry, LookupAnswer, SupervisorToListener } from './ipc.ts';
 import { LmtpListener } from './listener.ts';
 import { createLogger, type Logger } from './log.ts';
-import { dropPrivileges, parseWorkerArgs } from './worker.ts';
+import { becomeFromArgs } from './worker.ts';
 
 type Waiter = { resolve(value: unknown): void; reject(err: Error): void };
 
@@ -66,17 +66,8 @@ class IpcLink implements SupervisorLink {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const id = parseWorkerArgs(argv);
-  if (!id || !process.send) {
-    process.stderr.write('sluice lmtp-listener: internal command of sluice lmtpd\n');
-    return 64;
-  }
-  try {
-    dropPrivileges(id);
-  } catch (err) {
-    process.stderr.write(`sluice lmtp-listener: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 75;
-  }
+  const failed = becomeFromArgs(argv, 'lmtp-listener');
+  if (failed !== null) return failed;
   const link = new IpcLink();
   let listener: LmtpListener | undefined;
   let dispatcher: Dispatcher | undefined;

@@ -3,6 +3,7 @@
 // to the listener, then runs one delivery at a time (the real host uses the process's cwd,
 // umask and log descriptor) until the listener closes the channel or the supervisor says exit.
 import type * as net from 'node:net';
+import { EX_TEMPFAIL, EX_USAGE } from '../sysexits.ts';
 import { deliver } from './delivery.ts';
 import { FrameChannel } from './frames.ts';
 import type { DeliveryJob, FromWorker, ToWorker, WorkerAnswer } from './ipc.ts';
@@ -43,18 +44,28 @@ export function dropPrivileges(id: WorkerIdentity): void {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Start of lmtpd's hidden child commands: check `--uid/--gid/--groups` and the IPC channel,
+ * then drop privileges for good. null when done; otherwise the exit status (after a message).
+ */
+export function becomeFromArgs(argv: string[], command: string): number | null {
   const id = parseWorkerArgs(argv);
   if (!id || !process.send) {
-    process.stderr.write('sluice worker: internal command of sluice lmtpd (needs an IPC channel and --uid/--gid)\n');
-    return 64;
+    process.stderr.write(`sluice ${command}: internal command of sluice lmtpd (needs an IPC channel and --uid/--gid)\n`);
+    return EX_USAGE;
   }
   try {
     dropPrivileges(id);
   } catch (err) {
-    process.stderr.write(`sluice worker: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 75;
+    process.stderr.write(`sluice ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EX_TEMPFAIL;
   }
+  return null;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const failed = becomeFromArgs(argv, 'worker');
+  if (failed !== null) return failed;
   // deliveries arrive one at a time (the listener waits for each answer), but queue them anyway
   let chain: Promise<void> = Promise.resolve();
   let channel: FrameChannel<DeliveryJob, WorkerAnswer> | undefined;
