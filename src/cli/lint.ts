@@ -1,10 +1,9 @@
 // `sluice lint FILE...`: static checks of procmail rcfiles, reported GNU style. The checks
 // are in src/lint; `sluice test --lint` runs the same ones.
-import { resolve } from 'node:path';
 import { EX_OK, EX_USAGE } from '../sysexits.ts';
-import { lookupUser } from '../tester/environment.ts';
 import { formatDiagnostic, lintFiles } from '../lint/lint.ts';
 import { commandLine } from './args.ts';
+import { userAndHome } from './user-option.ts';
 
 export const HELP = `Usage: sluice lint [--home DIR] [--user NAME] [--errors-only] RCFILE...
 
@@ -40,12 +39,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(HELP);
     return EX_USAGE;
   }
-  const user = v.user !== undefined ? lookupUser(v.user) : lookupUser();
-  if (!user) {
-    process.stderr.write(`sluice lint: unknown user "${v.user}"\n`);
-    return EX_USAGE;
-  }
-  const home = v.home !== undefined ? resolve(v.home) : user.home;
+  const who = userAndHome('lint', v);
+  if (typeof who === 'number') return who;
+  const { user, home } = who;
   const diags = await lintFiles(parsed.positionals, { home, logname: user.name });
   let errors = false;
   for (const d of diags) {

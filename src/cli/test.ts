@@ -4,13 +4,13 @@ import { readFileSync, mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EX_NOINPUT, EX_OK, EX_USAGE } from '../sysexits.ts';
-import { lookupUser } from '../tester/environment.ts';
 import { processIdentity } from '../tester/access.ts';
 import { readRcFile } from '../deliver/rcfile.ts';
 import { parseSavedRun } from '../tester/json.ts';
 import { runSession, type DiffBase, type OutputFormat } from '../tester/session.ts';
 import { chooseStyle, type ColourChoice } from '../tester/style.ts';
 import { commandLine } from './args.ts';
+import { userAndHome } from './user-option.ts';
 
 export const HELP = `Usage: sluice test --rc RCFILE [options] [INPUT...]
 
@@ -89,12 +89,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`sluice test: --color must be auto, always or never\n`);
     return EX_USAGE;
   }
-  const user = v.user !== undefined ? lookupUser(v.user) : lookupUser();
-  if (!user) {
-    process.stderr.write(`sluice test: unknown user "${v.user}"\n`);
-    return EX_USAGE;
-  }
-  const home = v.home !== undefined ? resolve(v.home) : user.home;
+  const who = userAndHome('test', v);
+  if (typeof who === 'number') return who;
+  const { user, home } = who;
   // permissions are judged for the user the delivery would run as
   const identity = v.user !== undefined ? { uid: user.uid, gid: user.gid, groups: [user.gid] } : processIdentity();
   for (const rc of rcfiles) {
