@@ -92,13 +92,13 @@ const trash: string[] = [];
  * allocates new ones, and this disk is mounted with `discard`), so the run would partly time
  * the clean-up, most of all for the side whose own cost is mainly creating files.
  */
-export function setAsideDir(path: string): void {
+export function setAsideDir(path: string, recreate = true): void {
   if (fs.existsSync(path)) {
     const aside = `${path}.old-${process.pid}-${trash.length}`;
     fs.renameSync(path, aside);
     trash.push(aside);
   }
-  fs.mkdirSync(path, { recursive: true });
+  if (recreate) fs.mkdirSync(path, { recursive: true });
 }
 
 /** Deletes what setAsideDir() moved aside. */

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { sq, type Context } from './context.ts';
-import { checkDelivered, folderCounts, formatCounts, ldaRc, PEERS, resetDir } from './fixtures.ts';
+import { checkDelivered, folderCounts, formatCounts, ldaRc, PEERS, setAsideDir } from './fixtures.ts';
 import type { Row } from './report.ts';
 import { median, timeShell, type Variant } from './timing.ts';
 
@@ -128,11 +128,11 @@ async function setUp(p: PostfixSetup): Promise<PostfixRun> {
   const clear: Record<PostfixTarget, () => Promise<void>> = {
     dovecot: p.dovecotClear,
     sluice: async () => {
-      resetDir(sluiceOut);
+      setAsideDir(sluiceOut);
       fs.chownSync(sluiceOut, p.mailUid, p.mailUid);
     },
     procmail: async () => {
-      resetDir(procmailOut);
+      setAsideDir(procmailOut);
       fs.chownSync(procmailOut, p.mailUid, p.mailUid);
     },
   };

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { REPO, SLUICE, sq, type Context } from './context.ts';
-import { generatedMessages, PEERS, resetDir } from './fixtures.ts';
+import { generatedMessages, PEERS, resetDir, setAsideDir } from './fixtures.ts';
 import { latencyFacts, postfixVariants, type PostfixRun } from './lmtp-postfix.ts';
 import { ratioOf, type Row, type SectionResult } from './report.ts';
 import { interleave, median, timeShell, type Variant } from './timing.ts';
@@ -113,8 +113,17 @@ export async function lmtpSection(ctx: Context): Promise<SectionResult> {
       return Number(fs.readFileSync(out, 'utf8').trim());
     };
     const clear = {
-      dovecot: async () => void (await timeShell({ script: `${sq(join(PEERS, 'dovecot.sh'))} clear ${sq(dc)} alice`, env: dovecotEnv })),
-      sluice: () => fs.rmSync(join(home, 'Maildir'), { recursive: true, force: true }),
+      // Dovecot's mail is moved aside too (it recreates the user's directory itself), then
+      // `dovecot.sh clear` has nothing left to delete and only resyncs the index
+      dovecot: async () => {
+        setAsideDir(join(dc, 'mail', 'alice'), false);
+        await timeShell({ script: `${sq(join(PEERS, 'dovecot.sh'))} clear ${sq(dc)} alice`, env: dovecotEnv });
+      },
+      // moved aside, not deleted: see setAsideDir()
+      sluice: () => {
+        setAsideDir(join(home, 'Maildir'));
+        fs.chownSync(join(home, 'Maildir'), MAIL_UID, MAIL_UID);
+      },
     };
     const count = { dovecot: dovecotCount, sluice: async () => countFiles(maildirNew) };
 
