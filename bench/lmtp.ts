@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { REPO, SLUICE, sq, type Context } from './context.ts';
 import { generatedMessages, PEERS, resetDir, setAsideDir } from './fixtures.ts';
-import { latencyFacts, postfixVariants, type PostfixRun } from './lmtp-postfix.ts';
+import { latencyFacts, postfixVariants, type PostfixRun, warmUpMessages } from './lmtp-postfix.ts';
 import { ratioOf, type Row, type SectionResult } from './report.ts';
 import { interleave, median, timeShell, type Variant } from './timing.ts';
 
@@ -127,10 +127,10 @@ export async function lmtpSection(ctx: Context): Promise<SectionResult> {
     };
     const count = { dovecot: dovecotCount, sluice: async () => countFiles(maildirNew) };
 
-    // warm-up (untimed): both start their per-user processes
+    // warm-up (untimed): both start their per-user processes (and sluice's JIT warms up)
     for (const server of ['dovecot', 'sluice'] as const) {
       await clear[server]();
-      await timeShell({ script: send(server, 50, 2, false), env: ctx.env });
+      await timeShell({ script: send(server, warmUpMessages(n), s, true), env: ctx.env });
     }
 
     const variants: Variant[] = [];

@@ -1,5 +1,5 @@
-// The listener-to-worker channel: frames survive any chunking, bytes stay bytes, a frame over
-// the limit closes the channel instead of being buffered.
+// The listener-to-worker channel: frames survive any chunking, the message body stays bytes,
+// and a frame over the limit or out of step closes the channel instead of being buffered.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serialize } from 'node:v8';
@@ -10,26 +10,49 @@ const pairs = new SocketPairs();
 after(() => pairs.close());
 const socketPair = () => pairs.make();
 
-type Msg = { id: number; data: Uint8Array };
+type Msg = { id: number };
+type Got = { id: number; body: Buffer };
+
+/** A frame as the wire carries it, built by hand (not by FrameChannel.send). */
+function rawFrame(head: unknown, body: Buffer, headLength?: number): Buffer {
+  const h = serialize(head);
+  const lengths = Buffer.alloc(8);
+  lengths.writeUInt32BE(4 + h.length + body.length, 0);
+  lengths.writeUInt32BE(headLength ?? h.length, 4);
+  return Buffer.concat([lengths, h, body]);
+}
+
+function receiver(rx: FrameChannel<Msg, Msg>, count: number): { got: Got[]; done: Promise<void>; closed: Promise<void> } {
+  const got: Got[] = [];
+  let closedNow: () => void = () => undefined;
+  const closed = new Promise<void>((r) => (closedNow = r));
+  const done = new Promise<void>((resolve) =>
+    rx.listen(
+      (m, body) => {
+        got.push({ id: m.id, body });
+        if (got.length === count) resolve();
+      },
+      () => closedNow(),
+    ),
+  );
+  return { got, done, closed };
+}
 
 test('frames arrive whole and in order however the stream is cut', async () => {
   const [a, b] = await socketPair();
-  const rx = new FrameChannel<Msg, Msg>(b, 1 << 20);
-  const got: Msg[] = [];
-  const done = new Promise<void>((resolve) => rx.listen((m) => { got.push(m); if (got.length === 3) resolve(); }, () => undefined));
+  const rx = receiver(new FrameChannel<Msg, Msg>(b, 1 << 20), 3);
   b.resume();
-  // write three frames byte by byte in uneven pieces, straight onto the raw socket
-  const frames = [1, 2, 3].map((id) => {
-    const body = serialize({ id, data: Buffer.from(`message ${id}\n\x00\xff`, 'latin1') });
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(body.length);
-    return Buffer.concat([head, body]);
-  });
-  const all = Buffer.concat(frames);
+  // three frames (the second without a body) written in uneven pieces onto the raw socket
+  const all = Buffer.concat([
+    rawFrame({ id: 1 }, Buffer.from('message 1\n\x00\xff', 'latin1')),
+    rawFrame({ id: 2 }, Buffer.alloc(0)),
+    rawFrame({ id: 3 }, Buffer.from('message 3\n\x00\xff', 'latin1')),
+  ]);
   for (let k = 0; k < all.length; k += 7) a.write(all.subarray(k, k + 7));
-  await done;
-  assert.deepEqual(got.map((m) => m.id), [1, 2, 3]);
-  assert.equal(Buffer.from(got[2]!.data).toString('latin1'), 'message 3\n\x00\xff');
+  await rx.done;
+  assert.deepEqual(rx.got.map((m) => m.id), [1, 2, 3]);
+  assert.equal(rx.got[1]!.body.length, 0);
+  assert.equal(rx.got[2]!.body.toString('latin1'), 'message 3\n\x00\xff');
   a.destroy();
   b.destroy();
 });
@@ -37,22 +60,19 @@ test('frames arrive whole and in order however the stream is cut', async () => {
 test('a message of several megabytes in small writes arrives whole, followed by the next frame', async () => {
   const [a, b] = await socketPair();
   const tx = new FrameChannel<Msg, Msg>(a, 16 << 20);
-  const rx = new FrameChannel<Msg, Msg>(b, 16 << 20);
+  const rx = receiver(new FrameChannel<Msg, Msg>(b, 16 << 20), 2);
   const big = Buffer.alloc(6 << 20);
   for (let k = 0; k < big.length; k++) big[k] = (k * 7 + (k >> 12)) & 0xff;
-  const got: Msg[] = [];
-  const done = new Promise<void>((resolve) => rx.listen((m) => { got.push(m); if (got.length === 2) resolve(); }, () => undefined));
   a.resume();
   b.resume();
   // the kernel hands the receiver the stream in pieces of at most a few hundred KB
-  tx.send({ id: 1, data: big });
-  tx.send({ id: 2, data: Buffer.from('after') });
-  await done;
-  assert.equal(got[0]!.id, 1);
-  assert.ok(Buffer.from(got[0]!.data).equals(big));
-  assert.equal(Buffer.from(got[1]!.data).toString(), 'after');
+  tx.send({ id: 1 }, big);
+  tx.send({ id: 2 }, Buffer.from('after'));
+  await rx.done;
+  assert.equal(rx.got[0]!.id, 1);
+  assert.ok(rx.got[0]!.body.equals(big));
+  assert.equal(rx.got[1]!.body.toString(), 'after');
   tx.close();
-  rx.close();
 });
 
 test('a frame larger than the limit closes the channel', async () => {
@@ -63,10 +83,22 @@ test('a frame larger than the limit closes the channel', async () => {
   const closed = new Promise<void>((resolve) => rx.listen(() => frames++, resolve));
   a.resume();
   b.resume();
-  tx.send({ id: 1, data: new Uint8Array(10) });
-  tx.send({ id: 2, data: new Uint8Array(4096) });
+  tx.send({ id: 1 }, new Uint8Array(10));
+  tx.send({ id: 2 }, new Uint8Array(4096));
   await closed;
   assert.equal(frames, 1);
   assert.ok(rx.isClosed);
   tx.close();
+});
+
+test('a head that overruns its frame, or does not deserialize, closes the channel', async () => {
+  for (const bad of [rawFrame({ id: 2 }, Buffer.from('xy'), 1000), Buffer.concat([Buffer.from([0, 0, 0, 8, 0, 0, 0, 4]), Buffer.from([0xff, 0x0f, 0x6f, 0x7b])])]) {
+    const [a, b] = await socketPair();
+    const rx = receiver(new FrameChannel<Msg, Msg>(b, 1 << 20), 1);
+    b.resume();
+    a.write(Buffer.concat([rawFrame({ id: 1 }, Buffer.from('ok')), bad]));
+    await rx.closed;
+    assert.deepEqual(rx.got.map((m) => m.id), [1]);
+    a.destroy();
+  }
 });

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { parsePasswdFile, PasswdFileError, parseSystemUsers, UserDirectory } from '../src/lmtp/users.ts';
 import { replyFor } from '../src/lmtp/replies.ts';
-import { crlfToLf } from '../src/lmtp/listener.ts';
+import { crlfToLf, newQueueId } from '../src/lmtp/listener.ts';
 import { parseListen } from '../src/lmtp/address.ts';
 import { tempDir } from './lmtp-helpers.ts';
 
@@ -62,6 +62,18 @@ test('CRLF -> LF only for CRLF pairs; lone CR and LF kept', () => {
   assert.deepEqual(crlfToLf(Buffer.from('a\r\nb\rc\nd\r\n\r\n')), Buffer.from('a\nb\rc\nd\n\n'));
   const plain = Buffer.from('no crlf\n');
   assert.equal(crlfToLf(plain), plain);
+  assert.deepEqual(crlfToLf(Buffer.from('lead\r\r\nx\r')), Buffer.from('lead\r\nx\r'));
+  assert.deepEqual(crlfToLf(Buffer.from('\r\n\xff\r\n', 'latin1')), Buffer.from('\n\xff\n', 'latin1'));
+});
+
+test('queue ids: 10 upper-case hex digits, no repeats across refills of the random pool', () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 3000; i++) {
+    const id = newQueueId();
+    assert.match(id, /^[0-9A-F]{10}$/);
+    seen.add(id);
+  }
+  assert.equal(seen.size, 3000);
 });
 
 test('listen addresses', () => {

@@ -30,6 +30,8 @@ export interface RealHostOptions {
   io?: FileIO;
   /** Replaces the pause between lock attempts (tests). */
   sleep?: (seconds: number) => Promise<void>;
+  /** The host name, when the caller already knows it (a resident worker asks once). */
+  hostname?: string;
 }
 
 const sleepSeconds = (s: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, s) * 1000));
@@ -44,6 +46,7 @@ export class RealHost implements Effects {
   private readonly pendingInput = new Set<Promise<unknown>>();
 
   constructor(opts: RealHostOptions = {}) {
+    this.host = opts.hostname;
     this.names = new UniqueNames(() => process.pid, () => this.hostname());
     this.io = opts.io ?? realIO;
     this.kernelLockTimeoutMs = (opts.kernelLockTimeoutSeconds ?? 960) * 1000;

@@ -3,6 +3,7 @@
 // engine and host), except that a final failure exits EX_TEMPFAIL (procmail's -t) so the MTA
 // retries instead of bouncing.
 import { existsSync } from 'node:fs';
+import * as os from 'node:os';
 import type { FolderDelivery, FolderResult } from '../engine/effects.ts';
 import { Engine, type RcSpec } from '../engine/engine.ts';
 import { startEnvironment } from '../engine/startenv.ts';
@@ -48,10 +49,15 @@ class ObservedHost extends RealHost {
   }
 }
 
+// asked once per worker, as Dovecot and Postfix read the host name at start (a worker
+// lives for minutes, and a reload replaces it)
+let hostname: string | undefined;
+
 /** Runs the engine for one job; never throws (an unexpected error is EX_TEMPFAIL). */
 export async function deliver(job: DeliveryJob, who: Pick<WorkerInit, 'user' | 'systemRc' | 'invoker'>, tz: string | undefined = process.env.TZ): Promise<DeliveryResult> {
   const started = performance.now();
-  const host = new ObservedHost();
+  hostname ??= os.hostname();
+  const host = new ObservedHost({ hostname });
   let exitCode: number = EX_TEMPFAIL;
   let folder = '';
   try {

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { EX_TEMPFAIL } from '../sysexits.ts';
 import { LMTP_FRAME_SLACK, LMTP_LOOKUP_CACHE_MS, LMTP_WORKER_EXIT_WAIT_SECONDS } from '../limits.ts';
 import { FrameChannel } from './frames.ts';
-import type { DeliveryJob, DeliveryResult, ListenerSettings, LogEntry, LookupAnswer, RecipientReply, WorkerAnswer } from './ipc.ts';
+import type { DeliveryJob, DeliveryResult, JobHead, ListenerSettings, LogEntry, LookupAnswer, RecipientReply, WorkerAnswer } from './ipc.ts';
 import type { DeliverRequest, LmtpBackend } from './listener.ts';
 import { REPLY_UNKNOWN_USER, replyFor } from './replies.ts';
 
@@ -36,7 +36,7 @@ class Channel {
   /** How the worker process ended, once the supervisor said so. */
   exitWhy: string | undefined;
   timer: NodeJS.Timeout | undefined;
-  readonly frames: FrameChannel<WorkerAnswer, DeliveryJob>;
+  readonly frames: FrameChannel<WorkerAnswer, JobHead>;
 
   constructor(readonly key: string, readonly pid: number, socket: net.Socket, maxFrame: number) {
     this.frames = new FrameChannel(socket, maxFrame);
@@ -152,7 +152,8 @@ export class Dispatcher implements LmtpBackend {
     ch.busy = p;
     const seconds = this.settings.deliveryTimeoutSeconds;
     ch.timer = setTimeout(() => this.timedOut(ch, seconds), seconds * 1000);
-    if (!ch.frames.send(p.job)) this.lost(ch);
+    const { data, ...head } = p.job;
+    if (!ch.frames.send(head, data)) this.lost(ch);
   }
 
   private finish(ch: Channel, outcome: JobOutcome): void {

@@ -1,11 +1,15 @@
 // The wire between the LMTP listener and a worker: a stream socket carrying frames of
-// [4-byte big-endian length][v8-serialized value]. Buffers travel as bytes (no base64, no
-// JSON), and a frame larger than the agreed limit closes the channel: the worker runs as a
-// mail user and must not let the (less trusted) network side make it allocate without bound.
+//   [4-byte length of the rest][4-byte length of the head][v8-serialized head][body bytes]
+// The head is a small object (the job, the result); the body is the message, sent as it is:
+// putting megabytes through the v8 serializer copies them once more on each side. A frame
+// larger than the agreed limit closes the channel: the worker runs as a mail user and must
+// not let the (less trusted) network side make it allocate without bound.
 import type * as net from 'node:net';
 import { deserialize, serialize } from 'node:v8';
 
 const HEADER = 4;
+const HEAD_LENGTH = 4;
+const NO_BODY = Buffer.alloc(0);
 
 export class FrameChannel<In, Out> {
   private pending: Buffer[] = [];
@@ -13,7 +17,7 @@ export class FrameChannel<In, Out> {
   /** Header plus body of the frame being received, once its header has arrived. */
   private need: number | undefined;
   private closed = false;
-  private onFrame: (value: In) => void = () => undefined;
+  private onFrame: (value: In, body: Buffer) => void = () => undefined;
   private onClose: () => void = () => undefined;
 
   constructor(readonly socket: net.Socket, private readonly maxFrame: number) {
@@ -22,8 +26,11 @@ export class FrameChannel<In, Out> {
     socket.on('error', () => socket.destroy());
   }
 
-  /** What arrives; `close` is called once, when the other side or this one closed the socket. */
-  listen(onFrame: (value: In) => void, onClose: () => void): void {
+  /**
+   * What arrives (the body is empty when none was sent); `close` is called once, when the
+   * other side or this one closed the socket.
+   */
+  listen(onFrame: (value: In, body: Buffer) => void, onClose: () => void): void {
     this.onFrame = onFrame;
     this.onClose = onClose;
   }
@@ -32,14 +39,16 @@ export class FrameChannel<In, Out> {
     return this.closed;
   }
 
-  send(value: Out): boolean {
+  send(value: Out, body: Uint8Array = NO_BODY): boolean {
     if (this.closed) return false;
-    const body = serialize(value);
-    const head = Buffer.allocUnsafe(HEADER);
-    head.writeUInt32BE(body.length, 0);
+    const head = serialize(value);
+    const lengths = Buffer.allocUnsafe(HEADER + HEAD_LENGTH);
+    lengths.writeUInt32BE(HEAD_LENGTH + head.length + body.length, 0);
+    lengths.writeUInt32BE(head.length, HEADER);
     this.socket.cork();
+    this.socket.write(lengths);
     this.socket.write(head);
-    this.socket.write(body);
+    if (body.length) this.socket.write(body);
     this.socket.uncork();
     return true;
   }
@@ -58,22 +67,32 @@ export class FrameChannel<In, Out> {
       if (this.need === undefined) {
         if (this.pending[0]!.length < HEADER) this.pending = [Buffer.concat(this.pending, this.pendingBytes)];
         const size = this.pending[0]!.readUInt32BE(0);
-        if (size > this.maxFrame) {
-          this.socket.destroy();
-          this.finish();
-          return;
-        }
+        if (size > this.maxFrame || size < HEAD_LENGTH) return this.abort();
         this.need = HEADER + size;
       }
       if (this.pendingBytes < this.need) return;
       const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-      const value = deserialize(buf.subarray(HEADER, this.need)) as In;
+      const headEnd = HEADER + HEAD_LENGTH + buf.readUInt32BE(HEADER);
+      if (headEnd > this.need) return this.abort();
+      let value: In;
+      try {
+        value = deserialize(buf.subarray(HEADER + HEAD_LENGTH, headEnd)) as In;
+      } catch {
+        return this.abort(); // not something our peer sends: the channel is out of step
+      }
+      const body = buf.subarray(headEnd, this.need);
       const rest = buf.subarray(this.need);
       this.need = undefined;
       this.pending = rest.length ? [rest] : [];
       this.pendingBytes = rest.length;
-      if (!this.closed) this.onFrame(value);
+      if (!this.closed) this.onFrame(value, body);
     }
+  }
+
+  /** A frame we will not read: the channel ends (the peer sees it closed). */
+  private abort(): void {
+    this.socket.destroy();
+    this.finish();
   }
 
   private finish(): void {

@@ -23,6 +23,9 @@ export interface DeliveryJob {
   data: Uint8Array;
 }
 
+/** A job as its frame's head carries it: the message itself travels as the frame's body. */
+export type JobHead = Omit<DeliveryJob, 'data'>;
+
 /** Who a worker delivers for: fixed by the supervisor when it starts the worker. */
 export interface WorkerInit {
   user: MailUser;

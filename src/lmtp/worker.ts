@@ -6,7 +6,7 @@ import type * as net from 'node:net';
 import { EX_TEMPFAIL, EX_USAGE } from '../sysexits.ts';
 import { deliver } from './delivery.ts';
 import { FrameChannel } from './frames.ts';
-import type { DeliveryJob, FromWorker, ToWorker, WorkerAnswer } from './ipc.ts';
+import type { FromWorker, JobHead, ToWorker, WorkerAnswer } from './ipc.ts';
 
 export interface WorkerIdentity {
   uid: number;
@@ -68,16 +68,17 @@ export async function main(argv: string[]): Promise<number> {
   if (failed !== null) return failed;
   // deliveries arrive one at a time (the listener waits for each answer), but queue them anyway
   let chain: Promise<void> = Promise.resolve();
-  let channel: FrameChannel<DeliveryJob, WorkerAnswer> | undefined;
+  let channel: FrameChannel<JobHead, WorkerAnswer> | undefined;
   await new Promise<void>((resolve) => {
     const leave = () => void chain.then(resolve);
     process.on('message', (msg: ToWorker, handle?: net.Socket) => {
       if (msg.type === 'exit') return leave();
       if (msg.type !== 'init' || channel || !handle) return;
       const init = msg.init;
-      channel = new FrameChannel<DeliveryJob, WorkerAnswer>(handle, init.maxFrame);
+      channel = new FrameChannel<JobHead, WorkerAnswer>(handle, init.maxFrame);
       channel.listen(
-        (job) => {
+        (head, data) => {
+          const job = { ...head, data };
           chain = chain.then(async () => {
             try {
               process.chdir(init.user.home);
