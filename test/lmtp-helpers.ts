@@ -116,13 +116,22 @@ export async function lmtpConnect(target: Target): Promise<SMTPConnection> {
       resolve();
     });
   });
+  // later errors (a reset connection) reach lmtpSend's caller as a rejection, not as an
+  // 'error' event nobody listens to
+  conn.on('error', () => undefined);
   return conn;
 }
 
 /** One transaction; resolves with per-recipient results (never rejects on 4xx/5xx replies). */
 export function lmtpSend(conn: SMTPConnection, from: string, to: string[], message: string | Buffer): Promise<LmtpOutcome> {
   return new Promise((resolve, reject) => {
+    // a connection that breaks mid-transaction may never call send()'s callback
+    const lost = (err?: Error) => reject(err ?? new Error('LMTP connection closed'));
+    conn.once('error', lost);
+    conn.once('end', lost);
     conn.send({ from, to }, message, (err, info) => {
+      conn.off('error', lost);
+      conn.off('end', lost);
       const rejected = new Map<string, string>();
       const errors = (err as { rejectedErrors?: { recipient?: string; response?: string }[] } | null)?.rejectedErrors ?? info?.rejectedErrors ?? [];
       for (const e of errors) if (e.recipient) rejected.set(e.recipient, e.response ?? '');

@@ -183,6 +183,42 @@ test('privilege separation: listener runs as nobody, workers as their users; no 
   assert.equal(maildirMessages(`${mallory.home}/Maildir`).length, 1);
 });
 
+test('a listener that dies is replaced; messages sent to it as it dies do not take the supervisor down', async (t) => {
+  const skip = needRoot();
+  if (skip) return t.skip(skip);
+  const own: LmtpdOptions = { ...options, listen: ['127.0.0.1:0'] };
+  const d = await startLmtpd(own);
+  try {
+    const p = Number(d.addresses[0]!.split(':').pop());
+    const n = maildirMessages(`${users.bob!.home}/Maildir`).length;
+    assert.deepEqual((await lmtpOnce({ port: p }, 'x@example.com', ['bob@sluice.test'], MESSAGE)).accepted, ['bob@sluice.test']);
+    const first = d.listenerPid!;
+    process.kill(first, 'SIGKILL');
+    // wait, without giving the event loop a turn, until the listener is a zombie: its end of
+    // the IPC channel is closed, but this process has not noticed yet. The reload's message
+    // to it then fails with EPIPE, which must not become an uncaught error in this (root)
+    // process.
+    const until = Date.now() + 3000;
+    while (Date.now() < until && !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${first}/stat`, 'latin1'))) { /* spin */ }
+    const reloaded = d.reload(own);
+    await reloaded;
+    await d.reload(own);
+    for (let i = 0; i < 200 && (d.listenerPid === first || d.listenerPid === undefined); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.notEqual(d.listenerPid, first);
+    // the same address serves again (the supervisor kept the bound socket)
+    let r;
+    for (let i = 0; i < 40; i++) {
+      r = await lmtpOnce({ port: p }, 'x@example.com', ['bob@sluice.test'], MESSAGE).catch(() => undefined);
+      if (r) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.deepEqual(r?.accepted, ['bob@sluice.test']);
+    assert.equal(maildirMessages(`${users.bob!.home}/Maildir`).length, n + 2);
+  } finally {
+    await d.close();
+  }
+});
+
 test('close (SIGTERM) finishes a delivery in progress before it resolves', async () => {
   const conn = await lmtpConnect({ port });
   const pending = lmtpSend(conn, 'x@example.com', ['frank@sluice.test'], MESSAGE);

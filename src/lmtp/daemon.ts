@@ -212,6 +212,9 @@ class ListenerProcess implements Front {
       serialization: 'advanced',
     });
     this.child = child;
+    // failed sends are handled at send(); what is left (the fork itself failed) is logged,
+    // and the missing 'exit' or 'ready' decides what happens next
+    child.on('error', (err) => this.log.error({ err: err.message }, 'lmtp listener process error'));
     return new Promise<void>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`lmtp listener exited during start-up (status ${code})`));
       child.once('exit', onExit);
@@ -231,7 +234,14 @@ class ListenerProcess implements Front {
 
   private send(msg: SupervisorToListener, handle?: net.Socket): boolean {
     if (!this.child.connected) return false;
-    this.child.send(msg, handle);
+    // The channel can break between the check and the write (the listener is exiting): a
+    // send without a callback would then throw EPIPE from nowhere and take root down. The
+    // listener's exit is handled on its own; a connection we were passing on is closed.
+    this.child.send(msg, handle, (err) => {
+      if (!err) return;
+      handle?.destroy();
+      this.log.debug({ err: err.message, what: msg.type }, 'message to the lmtp listener not sent');
+    });
     return true;
   }
 

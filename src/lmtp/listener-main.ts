@@ -17,7 +17,8 @@ class IpcLink implements SupervisorLink {
   private readonly waiting = new Map<number, Waiter>();
 
   request(msg: ListenerRequest): void {
-    if (process.connected) process.send?.(msg);
+    // a supervisor that went away cannot be told anything: the listener ends on 'disconnect'
+    if (process.connected) process.send?.(msg, () => undefined);
   }
 
   settle(id: number, value: unknown, error?: string): void {

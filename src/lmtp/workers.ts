@@ -68,7 +68,11 @@ export class WorkerSpawner {
         resolve();
       };
       child.once('exit', done);
-      child.once('error', () => done(null, null));
+      // sends report their own failures (below); an 'error' here is a fork that never ran
+      // (no pid, no 'exit' to come) or a failed kill of a live process (its exit will come)
+      child.on('error', () => {
+        if (child.pid === undefined) done(null, null);
+      });
     });
     this.live.set(pid, { child, user, exited });
     this.opts.onEvent('spawn', user, { pid });
@@ -86,7 +90,15 @@ export class WorkerSpawner {
     }
     const [workerEnd, listenerEnd] = pair;
     const msg: ToWorker = { type: 'init', init };
-    child.send(msg, workerEnd);
+    try {
+      await new Promise<void>((resolve, reject) => child.send(msg, workerEnd, (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      // the worker went away before it got its channel: nobody will ever answer on it
+      workerEnd.destroy();
+      listenerEnd.destroy();
+      child.kill('SIGKILL');
+      throw err;
+    }
     return { pid, socket: listenerEnd };
   }
 
@@ -113,11 +125,8 @@ export class WorkerSpawner {
   async close(): Promise<void> {
     await Promise.all([...this.live.values()].map((w) => {
       const stop: ToWorker = { type: 'exit' };
-      try {
-        if (w.child.connected) w.child.send(stop);
-      } catch {
-        // gone already: its exit is on the way
-      }
+      // a worker gone already cannot be told: its exit is on the way (or the timer kills it)
+      if (w.child.connected) w.child.send(stop, () => undefined);
       const timer = setTimeout(() => w.child.kill('SIGKILL'), EXIT_GRACE_SECONDS * 1000);
       timer.unref();
       return w.exited.then(() => clearTimeout(timer));
