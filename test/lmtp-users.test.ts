@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { parsePasswdFile, PasswdFileError, parseSystemUsers, UserDirectory } from '../src/lmtp/users.ts';
 import { replyFor } from '../src/lmtp/replies.ts';
 import { crlfToLf, newQueueId } from '../src/lmtp/listener.ts';
-import { parseListen } from '../src/lmtp/address.ts';
+import { bindSocket, parseListen } from '../src/lmtp/address.ts';
+import * as net from 'node:net';
 import { tempDir } from './lmtp-helpers.ts';
 
 test('passwd-file: Dovecot format, comments and blank lines skipped', () => {
@@ -82,4 +83,32 @@ test('listen addresses', () => {
   assert.deepEqual(parseListen(':2424'), { kind: 'tcp', host: '0.0.0.0', port: 2424 });
   assert.deepEqual(parseListen('run/lmtp.sock', '/srv'), { kind: 'unix', path: '/srv/run/lmtp.sock' });
   assert.throws(() => parseListen('localhost'), /expected host:port/);
+});
+
+test('the supervisor\'s listening socket survives a failed accept (reported, still accepting)', async () => {
+  const errors: string[] = [];
+  let accepted = 0;
+  const { server, address } = await bindSocket(
+    parseListen('127.0.0.1:0'),
+    (socket) => {
+      accepted++;
+      socket.destroy();
+    },
+    (err) => errors.push(err.message),
+  );
+  try {
+    // what net.Server does when accept(2) fails (EMFILE under a flood of connections)
+    server.emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }));
+    assert.deepEqual(errors, ['accept EMFILE']);
+    const port = Number(address.split(':').pop());
+    await new Promise<void>((resolve, reject) => {
+      const c = net.connect(port, '127.0.0.1', () => resolve());
+      c.once('error', reject);
+      c.once('connect', () => c.destroy());
+    });
+    for (let i = 0; i < 100 && accepted === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(accepted, 1);
+  } finally {
+    server.close();
+  }
 });

@@ -63,10 +63,17 @@ export async function listenOn(server: net.Server, a: ListenAddress): Promise<st
 
 /**
  * A listening socket whose connections arrive paused (nothing is read from them), for the
- * supervisor, which passes them on to the unprivileged listener process.
+ * supervisor, which passes them on to the unprivileged listener process. A failed accept()
+ * (EMFILE under a flood of connections) is reported to `onError` and the socket keeps
+ * listening: unhandled, it would be an uncaught exception in a root process.
  */
-export async function bindSocket(a: ListenAddress, onConnection: (socket: net.Socket) => void): Promise<{ server: net.Server; address: string }> {
+export async function bindSocket(
+  a: ListenAddress,
+  onConnection: (socket: net.Socket) => void,
+  onError: (err: Error) => void,
+): Promise<{ server: net.Server; address: string }> {
   const server = net.createServer({ pauseOnConnect: true }, onConnection);
   const address = await listenOn(server, a);
+  server.on('error', onError);
   return { server, address };
 }

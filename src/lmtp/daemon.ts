@@ -298,7 +298,11 @@ class ListenerProcess implements Front {
     for (const [key, a] of wanted) {
       if (this.bound.has(key)) continue;
       this.send({ type: 'listen', key, settings });
-      const { server, address } = await bindSocket(a, (socket) => this.accept(key, socket));
+      const { server, address } = await bindSocket(
+        a,
+        (socket) => this.accept(key, socket),
+        (err) => this.log.warn({ listen: key, err: err.message }, 'accept failed'),
+      );
       this.bound.set(key, { server, real: address });
     }
     return [...wanted.keys()].map((k) => this.bound.get(k)!.real);
