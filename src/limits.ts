@@ -24,5 +24,11 @@ export const ABSTRACT_FOLDER_COLUMN = 72;
 export const LMTP_LOOKUP_CACHE_MS = 2000;
 /** Seconds a delivery whose worker vanished waits for the supervisor to say how it ended. */
 export const LMTP_WORKER_EXIT_WAIT_SECONDS = 2;
+/**
+ * Recipients one LMTP transaction may name (Postfix's smtpd_recipient_limit): the next get
+ * 452 4.5.3, and the MTA sends them again in another transaction. Each accepted recipient
+ * is a delivery, so this bounds what one DATA can set off.
+ */
+export const LMTP_MAX_RECIPIENTS = 1000;
 /** Bytes a listener-to-worker frame may carry beyond the largest message (the envelope around it). */
 export const LMTP_FRAME_SLACK = 64 * 1024;

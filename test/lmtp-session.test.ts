@@ -248,3 +248,17 @@ test('in-process mode (no separate listener) delivers the same way', async () =>
     await d.close();
   }
 });
+
+test('recipients past the per-transaction limit get 452 4.5.3; the others are delivered', async () => {
+  const d = await startLmtpd({ ...options, listen: ['127.0.0.1:0'], maxRecipients: 2 });
+  try {
+    const p = Number(d.addresses[0]!.split(':').pop());
+    const n = maildirMessages(`${users.bob!.home}/Maildir`).length;
+    const r = await lmtpOnce({ port: p }, 'x@example.com', ['bob@sluice.test', 'bob+a@sluice.test', 'bob+b@sluice.test'], MESSAGE);
+    assert.deepEqual(r.accepted, ['bob@sluice.test', 'bob+a@sluice.test']);
+    assert.match(r.rejected.get('bob+b@sluice.test')!, /^452 4\.5\.3/);
+    assert.equal(maildirMessages(`${users.bob!.home}/Maildir`).length, n + 2);
+  } finally {
+    await d.close();
+  }
+});

@@ -11,6 +11,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import * as os from 'node:os';
+import { LMTP_MAX_RECIPIENTS } from '../limits.ts';
 import { bindSocket, formatListen, parseListen, type ListenAddress } from './address.ts';
 import { Dispatcher } from './dispatch.ts';
 import type { ListenerRequest, ListenerSettings, LogEntry, SupervisorToListener } from './ipc.ts';
@@ -30,6 +31,8 @@ export interface LmtpdOptions extends ServiceOptions {
   separateListener?: boolean;
   /** The listener process's user when root (default nobody). */
   listenerUser?: string;
+  /** Recipients per LMTP transaction (default LMTP_MAX_RECIPIENTS). */
+  maxRecipients?: number;
   logger?: Logger;
 }
 
@@ -61,6 +64,7 @@ export interface LmtpdHandle {
 function settingsOf(o: LmtpdOptions): ListenerSettings {
   return {
     maxMessageSize: o.maxMessageSize,
+    maxRecipients: o.maxRecipients ?? LMTP_MAX_RECIPIENTS,
     hostname: o.hostname ?? os.hostname(),
     socketTimeout: o.socketTimeout,
     workersPerUser: o.workersPerUser,

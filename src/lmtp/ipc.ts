@@ -114,6 +114,8 @@ export type SupervisorToListener =
 export interface ListenerSettings {
   /** Largest message accepted (bytes); larger ones get 552. */
   maxMessageSize: number;
+  /** Recipients per transaction; the next RCPT gets 452 4.5.3. */
+  maxRecipients: number;
   /** Host name in the greeting and LHLO reply. */
   hostname: string;
   /** Seconds an idle client may wait between commands. */

@@ -126,6 +126,7 @@ export class LmtpListener {
     this.settings = settings;
     for (const s of this.servers.values()) {
       s.options.size = settings.maxMessageSize;
+      s.options.maxRecipients = settings.maxRecipients;
       s.options.name = settings.hostname;
       s.options.socketTimeout = settings.socketTimeout * 1000;
     }
@@ -140,6 +141,7 @@ export class LmtpListener {
       banner: 'sluice',
       size: s.maxMessageSize,
       rejectOversized: true,
+      maxRecipients: s.maxRecipients,
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
       hideSTARTTLS: true,
