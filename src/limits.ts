@@ -30,5 +30,11 @@ export const LMTP_WORKER_EXIT_WAIT_SECONDS = 2;
  * is a delivery, so this bounds what one DATA can set off.
  */
 export const LMTP_MAX_RECIPIENTS = 1000;
+/**
+ * LMTP connections one listen address serves at once; the next are told 421 and closed (the
+ * MTA tries again). Postfix runs at most 100 lmtp(8) clients by default: this bounds the
+ * descriptors and memory a flood of connections can take, far above any MTA's use.
+ */
+export const LMTP_MAX_CLIENTS = 1000;
 /** Bytes a listener-to-worker frame may carry beyond the largest message (the envelope around it). */
 export const LMTP_FRAME_SLACK = 64 * 1024;

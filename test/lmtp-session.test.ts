@@ -262,3 +262,21 @@ test('recipients past the per-transaction limit get 452 4.5.3; the others are de
     await d.close();
   }
 });
+
+test('connections past the per-address limit are told 421; a freed slot serves again', async () => {
+  const d = await startLmtpd({ ...options, listen: ['127.0.0.1:0'], maxClients: 1 });
+  try {
+    const p = Number(d.addresses[0]!.split(':').pop());
+    const first = await lmtpConnect({ port: p });
+    await assert.rejects(lmtpConnect({ port: p }), (err: { response?: string }) => /^421 /.test(err.response ?? ''));
+    first.quit();
+    let r;
+    for (let i = 0; i < 40 && !r; i++) {
+      r = await lmtpOnce({ port: p }, 'x@example.com', ['bob@sluice.test'], MESSAGE).catch(() => undefined);
+      if (!r) await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.deepEqual(r?.accepted, ['bob@sluice.test']);
+  } finally {
+    await d.close();
+  }
+});

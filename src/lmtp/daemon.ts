@@ -11,7 +11,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import * as os from 'node:os';
-import { LMTP_MAX_RECIPIENTS } from '../limits.ts';
+import { LMTP_MAX_CLIENTS, LMTP_MAX_RECIPIENTS } from '../limits.ts';
 import { bindSocket, formatListen, parseListen, type ListenAddress } from './address.ts';
 import { Dispatcher } from './dispatch.ts';
 import type { ListenerRequest, ListenerSettings, LogEntry, SupervisorToListener } from './ipc.ts';
@@ -33,6 +33,8 @@ export interface LmtpdOptions extends ServiceOptions {
   listenerUser?: string;
   /** Recipients per LMTP transaction (default LMTP_MAX_RECIPIENTS). */
   maxRecipients?: number;
+  /** Connections per listen address at once (default LMTP_MAX_CLIENTS). */
+  maxClients?: number;
   logger?: Logger;
 }
 
@@ -65,6 +67,7 @@ function settingsOf(o: LmtpdOptions): ListenerSettings {
   return {
     maxMessageSize: o.maxMessageSize,
     maxRecipients: o.maxRecipients ?? LMTP_MAX_RECIPIENTS,
+    maxClients: o.maxClients ?? LMTP_MAX_CLIENTS,
     hostname: o.hostname ?? os.hostname(),
     socketTimeout: o.socketTimeout,
     workersPerUser: o.workersPerUser,

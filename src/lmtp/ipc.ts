@@ -116,6 +116,8 @@ export interface ListenerSettings {
   maxMessageSize: number;
   /** Recipients per transaction; the next RCPT gets 452 4.5.3. */
   maxRecipients: number;
+  /** Connections per listen address; the next are told 421. */
+  maxClients: number;
   /** Host name in the greeting and LHLO reply. */
   hostname: string;
   /** Seconds an idle client may wait between commands. */

@@ -127,6 +127,7 @@ export class LmtpListener {
     for (const s of this.servers.values()) {
       s.options.size = settings.maxMessageSize;
       s.options.maxRecipients = settings.maxRecipients;
+      s.options.maxClients = settings.maxClients;
       s.options.name = settings.hostname;
       s.options.socketTimeout = settings.socketTimeout * 1000;
     }
@@ -142,6 +143,7 @@ export class LmtpListener {
       size: s.maxMessageSize,
       rejectOversized: true,
       maxRecipients: s.maxRecipients,
+      maxClients: s.maxClients,
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
       hideSTARTTLS: true,
