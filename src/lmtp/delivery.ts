@@ -11,7 +11,7 @@ import type { Environment } from '../engine/vars.ts';
 import { RealHost } from '../deliver/host.ts';
 import { readMessage } from '../message/index.ts';
 import { EX_TEMPFAIL } from '../sysexits.ts';
-import { asBuffer, type DeliveryJob, type DeliveryResult, type WorkerInit } from './ipc.ts';
+import type { DeliveryJob, DeliveryResult, WorkerInit } from './ipc.ts';
 import type { MailUser } from './users.ts';
 
 /** Run before the user's rc when it exists, as procmail -d does. */
@@ -53,8 +53,8 @@ class ObservedHost extends RealHost {
 // lives for minutes, and a reload replaces it)
 let hostname: string | undefined;
 
-/** Runs the engine for one job; never throws (an unexpected error is EX_TEMPFAIL). */
-export async function deliver(job: DeliveryJob, who: Pick<WorkerInit, 'user' | 'systemRc' | 'invoker'>, tz: string | undefined = process.env.TZ): Promise<DeliveryResult> {
+/** Runs the engine for one job and its message; never throws (an unexpected error is EX_TEMPFAIL). */
+export async function deliver(job: DeliveryJob, data: Buffer, who: Pick<WorkerInit, 'user' | 'systemRc' | 'invoker'>, tz: string | undefined = process.env.TZ): Promise<DeliveryResult> {
   const started = performance.now();
   hostname ??= os.hostname();
   const host = new ObservedHost({ hostname });
@@ -65,7 +65,7 @@ export async function deliver(job: DeliveryJob, who: Pick<WorkerInit, 'user' | '
     // a delivering server records the envelope sender (RFC 5321 4.4), as Postfix's local(8)
     // and Dovecot's LMTP do; the rc sees it like any other header field
     const returnPath = Buffer.from(`Return-Path: <${job.sender}>\n`, 'latin1');
-    const mail = readMessage(Buffer.concat([returnPath, asBuffer(job.data)]), {
+    const mail = readMessage(Buffer.concat([returnPath, data]), {
       // -f SENDER: Postfix's pipe and local(8) pass MAILER-DAEMON for the null sender
       fromSender: job.sender || 'MAILER-DAEMON',
       generateFrom: who.invoker,

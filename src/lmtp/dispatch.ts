@@ -8,9 +8,9 @@
 import type * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { EX_TEMPFAIL } from '../sysexits.ts';
-import { LMTP_FRAME_SLACK, LMTP_LOOKUP_CACHE_MS, LMTP_WORKER_EXIT_WAIT_SECONDS } from '../limits.ts';
-import { FrameChannel } from './frames.ts';
-import type { DeliveryJob, DeliveryResult, JobHead, ListenerSettings, LogEntry, LookupAnswer, RecipientReply, WorkerAnswer } from './ipc.ts';
+import { LMTP_LOOKUP_CACHE_MS, LMTP_WORKER_EXIT_WAIT_SECONDS } from '../limits.ts';
+import { FrameChannel, frameLimit } from './frames.ts';
+import type { DeliveryJob, DeliveryResult, ListenerSettings, LogEntry, LookupAnswer, RecipientReply, WorkerAnswer } from './ipc.ts';
 import type { DeliverRequest, LmtpBackend } from './listener.ts';
 import { REPLY_UNKNOWN_USER, replyFor } from './replies.ts';
 
@@ -27,6 +27,8 @@ export type JobOutcome = { ok: true; result: DeliveryResult } | { ok: false; err
 
 interface Pending {
   job: DeliveryJob;
+  /** The message (shared by every recipient of one transaction). */
+  data: Buffer;
   resolve(outcome: JobOutcome): void;
 }
 
@@ -36,7 +38,7 @@ class Channel {
   /** How the worker process ended, once the supervisor said so. */
   exitWhy: string | undefined;
   timer: NodeJS.Timeout | undefined;
-  readonly frames: FrameChannel<WorkerAnswer, JobHead>;
+  readonly frames: FrameChannel<WorkerAnswer, DeliveryJob>;
 
   constructor(readonly key: string, readonly pid: number, socket: net.Socket, maxFrame: number) {
     this.frames = new FrameChannel(socket, maxFrame);
@@ -83,8 +85,8 @@ export class Dispatcher implements LmtpBackend {
       this.logDelivery(req, rcpt, undefined, reply, { ok: false, error: answer.text ?? answer.status }, started);
       return reply;
     }
-    const job: DeliveryJob = { id: this.nextJob++, queueId: req.queueId, sender: req.sender, recipient: rcpt, args: answer.args ?? [], data: req.data };
-    const outcome = await this.run(answer.key, job);
+    const job: DeliveryJob = { id: this.nextJob++, queueId: req.queueId, sender: req.sender, recipient: rcpt, args: answer.args ?? [] };
+    const outcome = await this.run(answer.key, job, req.data);
     const reply = outcome.ok
       ? replyFor({ exitCode: outcome.result.exitCode, noSpace: outcome.result.noSpace }, req.queueId, rcpt)
       : replyFor({ error: outcome.error }, req.queueId, rcpt);
@@ -92,10 +94,10 @@ export class Dispatcher implements LmtpBackend {
     return reply;
   }
 
-  private run(key: string, job: DeliveryJob): Promise<JobOutcome> {
+  private run(key: string, job: DeliveryJob, data: Buffer): Promise<JobOutcome> {
     return new Promise((resolve) => {
       const queue = this.queues.get(key) ?? [];
-      queue.push({ job, resolve });
+      queue.push({ job, data, resolve });
       this.queues.set(key, queue);
       this.pump(key);
     });
@@ -126,7 +128,7 @@ export class Dispatcher implements LmtpBackend {
     this.link.open(key).then(
       ({ pid, socket }) => {
         settled();
-        const ch = new Channel(key, pid, socket, this.settings.maxMessageSize + LMTP_FRAME_SLACK);
+        const ch = new Channel(key, pid, socket, frameLimit(this.settings.maxMessageSize));
         const set = this.channels.get(key) ?? new Set<Channel>();
         set.add(ch);
         this.channels.set(key, set);
@@ -152,8 +154,7 @@ export class Dispatcher implements LmtpBackend {
     ch.busy = p;
     const seconds = this.settings.deliveryTimeoutSeconds;
     ch.timer = setTimeout(() => this.timedOut(ch, seconds), seconds * 1000);
-    const { data, ...head } = p.job;
-    if (!ch.frames.send(head, data)) this.lost(ch);
+    if (!ch.frames.send(p.job, p.data)) this.lost(ch);
   }
 
   private finish(ch: Channel, outcome: JobOutcome): void {

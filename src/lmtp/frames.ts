@@ -6,10 +6,16 @@
 // not let the (less trusted) network side make it allocate without bound.
 import type * as net from 'node:net';
 import { deserialize, serialize } from 'node:v8';
+import { LMTP_FRAME_SLACK } from '../limits.ts';
 
 const HEADER = 4;
 const HEAD_LENGTH = 4;
 const NO_BODY = Buffer.alloc(0);
+
+/** The largest frame a channel accepts when messages may be up to `maxMessageSize` bytes. */
+export function frameLimit(maxMessageSize: number): number {
+  return maxMessageSize + LMTP_FRAME_SLACK;
+}
 
 export class FrameChannel<In, Out> {
   private pending: Buffer[] = [];

@@ -5,11 +5,16 @@
 //   supervisor  <->  worker (one per user and channel, runs the engine as that user)
 //       start-up only: the user, and the worker's end of a socket pair (Node IPC)
 //   listener  <->  worker, over that socket pair (frames.ts)
-//       one DeliveryJob at a time, one answer each: message bytes never pass through root
+//       one DeliveryJob (and its message) at a time, one answer each: message bytes never
+//       pass through root
 import type { StderrLog } from './log.ts';
 import type { MailUser } from './users.ts';
 
-/** One recipient's delivery, as the listener hands it to a worker of that user. */
+/**
+ * One recipient's delivery, as the listener hands it to a worker of that user. The message
+ * itself (LF line ends, what Postfix's local(8) would pipe to procmail) travels beside it, as
+ * the body of the job's frame.
+ */
 export interface DeliveryJob {
   id: number;
   queueId: string;
@@ -19,12 +24,7 @@ export interface DeliveryJob {
   recipient: string;
   /** Positional arguments ($1...): the address extension, like `procmail -a $EXTENSION`. */
   args: string[];
-  /** The message with LF line ends (what Postfix's local(8) would pipe to procmail). */
-  data: Uint8Array;
 }
-
-/** A job as its frame's head carries it: the message itself travels as the frame's body. */
-export type JobHead = Omit<DeliveryJob, 'data'>;
 
 /** Who a worker delivers for: fixed by the supervisor when it starts the worker. */
 export interface WorkerInit {
@@ -135,7 +135,3 @@ export interface ListenerSettings {
   log?: StderrLog;
 }
 
-/** Uint8Array (what structured clone delivers) back to a Buffer without copying. */
-export function asBuffer(data: Uint8Array): Buffer {
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}

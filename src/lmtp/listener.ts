@@ -1,7 +1,7 @@
 // The LMTP front (RFC 2033) on smtp-server: LHLO, MAIL, RCPT (each recipient looked up at
 // once: unknown -> 550 5.1.1), DATA, then one reply per accepted recipient, in RCPT order,
 // each sent only when that recipient's delivery has answered. This side holds no mailbox
-// privileges: it asks a backend (the supervisor) for lookups and deliveries.
+// privileges: it asks a backend (dispatch.ts) for lookups and deliveries.
 import { randomFillSync } from 'node:crypto';
 import type * as net from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';

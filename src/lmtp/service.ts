@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import type { Logger } from 'pino';
 import type * as net from 'node:net';
 import type { LookupAnswer } from './ipc.ts';
-import { LMTP_FRAME_SLACK } from '../limits.ts';
+import { frameLimit } from './frames.ts';
 import { REPLY_UNKNOWN_USER } from './replies.ts';
 import { UserDirectory, type MailUser, type Recipient } from './users.ts';
 import { WorkerSpawner } from './workers.ts';
@@ -125,7 +125,7 @@ export class DeliveryService {
     // the listener keeps to workersPerUser; this only stops a misbehaving one
     if (this.spawner.countFor(user.name) >= 2 * this.opts.workersPerUser) throw new Error('too many workers for this user');
     if (!user.virtual && this.asRoot) ensureSpoolMailbox(user);
-    return this.spawner.open({ user, systemRc: this.opts.systemRc, invoker: this.invoker, maxFrame: this.opts.maxMessageSize + LMTP_FRAME_SLACK });
+    return this.spawner.open({ user, systemRc: this.opts.systemRc, invoker: this.invoker, maxFrame: frameLimit(this.opts.maxMessageSize) });
   }
 
   kill(pid: number, why: string): void {

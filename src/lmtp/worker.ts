@@ -6,7 +6,7 @@ import type * as net from 'node:net';
 import { EX_TEMPFAIL, EX_USAGE } from '../sysexits.ts';
 import { deliver } from './delivery.ts';
 import { FrameChannel } from './frames.ts';
-import type { FromWorker, JobHead, ToWorker, WorkerAnswer } from './ipc.ts';
+import type { DeliveryJob, FromWorker, ToWorker, WorkerAnswer } from './ipc.ts';
 
 export interface WorkerIdentity {
   uid: number;
@@ -68,17 +68,16 @@ export async function main(argv: string[]): Promise<number> {
   if (failed !== null) return failed;
   // deliveries arrive one at a time (the listener waits for each answer), but queue them anyway
   let chain: Promise<void> = Promise.resolve();
-  let channel: FrameChannel<JobHead, WorkerAnswer> | undefined;
+  let channel: FrameChannel<DeliveryJob, WorkerAnswer> | undefined;
   await new Promise<void>((resolve) => {
     const leave = () => void chain.then(resolve);
     process.on('message', (msg: ToWorker, handle?: net.Socket) => {
       if (msg.type === 'exit') return leave();
       if (msg.type !== 'init' || channel || !handle) return;
       const init = msg.init;
-      channel = new FrameChannel<JobHead, WorkerAnswer>(handle, init.maxFrame);
+      channel = new FrameChannel<DeliveryJob, WorkerAnswer>(handle, init.maxFrame);
       channel.listen(
-        (head, data) => {
-          const job = { ...head, data };
+        (job, data) => {
           chain = chain.then(async () => {
             try {
               process.chdir(init.user.home);
@@ -86,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
               process.chdir('/');
             }
             try {
-              channel!.send({ type: 'result', result: await deliver(job, init) });
+              channel!.send({ type: 'result', result: await deliver(job, data, init) });
             } catch (err) {
               channel!.send({ type: 'failed', id: job.id, error: err instanceof Error ? err.message : String(err) });
             }
