@@ -10,7 +10,7 @@ import { Environment, renvint } from './vars.ts';
 import { hasAny, ltstr, squeeze } from './procmail-text.ts';
 import { dumpData, type Message } from '../message/index.ts';
 import { MailView } from './mailview.ts';
-import { matchCondition, scoreRegex } from './match.ts';
+import { matchCondition, regexLoading, scoreRegex } from './match.ts';
 import {
   INCLUDE_DEPTH_MAX, LINEBUF_DEFAULT, LINEBUF_MIN, LOCKSLEEP_DEFAULT, LOCKTIMEOUT_DEFAULT,
   SUSPEND_DEFAULT, TIMEOUT_DEFAULT, UMASK_DEFAULT,
@@ -788,7 +788,7 @@ export class Engine implements ExpandContext {
             const line = r.getLogicalLine();
             if (matched || varonly) {
               const cmd = await this.commandArgv(line);
-                  if (flags.c) this.nlog('Extraneous copy-flag ignored\n');
+              if (flags.c) this.nlog('Extraneous copy-flag ignored\n');
               succeed = await this.captureAction(name.name, cmd, part, flags);
               this.traceAction('capture', `${name.name}=| ${cmd.display}`, succeed, false);
               setlsucc(false);
@@ -1235,18 +1235,20 @@ export class Engine implements ExpandContext {
       const areaText = typeof area === 'object' ? area.value : this.mail.areaText(area);
       const caseSensitive = !!flags.D;
       const quotedStart = c === '\\';
+      const loading = regexLoading();
+      if (loading) await loading;
       if (scoreany) {
         if (negate) {
-          const m = await matchCondition(re, caseSensitive, areaText, this.logFn, quotedStart);
+          const m = matchCondition(re, caseSensitive, areaText, this.logFn, quotedStart);
           if (weight && !m.matched) score += weight;
           this.applyMatch(m.match);
         } else {
-          const s = await scoreRegex(re, caseSensitive, areaText, weight, xponent, score, this.logFn, quotedStart);
+          const s = scoreRegex(re, caseSensitive, areaText, weight, xponent, score, this.logFn, quotedStart);
           score = s.score;
           this.applyMatch(s.match);
         }
       } else {
-        const m = await matchCondition(re, caseSensitive, areaText, this.logFn, quotedStart);
+        const m = matchCondition(re, caseSensitive, areaText, this.logFn, quotedStart);
         this.applyMatch(m.match);
         ok = m.matched !== negate;
       }

@@ -1,20 +1,27 @@
 // Regex conditions: report invalid patterns the way
 // procmail does, and run procmail's weighted-scoring loop over successive matches.
 import type { CompiledRegex } from '../regex/index.ts';
+import type { LogFn } from './effects.ts';
 
 // The regex engine (re2js, the largest module) is loaded on the first regex condition, so a
-// run whose rc tests nothing does not pay for it at start-up.
+// run whose rc tests nothing does not pay for it at start-up. Once loaded, matching is
+// synchronous: conditions are evaluated for every recipe of every message.
 let regexModule: typeof import('../regex/index.ts') | undefined;
-async function regex(): Promise<typeof import('../regex/index.ts')> {
-  return (regexModule ??= await import('../regex/index.ts'));
+
+/** Loads the regex engine: a promise the first time, undefined once it is there. */
+export function regexLoading(): Promise<void> | undefined {
+  if (regexModule) return undefined;
+  return import('../regex/index.ts').then((m) => {
+    regexModule = m;
+  });
 }
-import type { LogFn } from './effects.ts';
 
 const MAX32 = 2147483647;
 const MIN32 = -2147483647;
 
-async function compile(re: string, caseSensitive: boolean, log: LogFn, quotedStart = false): Promise<CompiledRegex> {
-  const c = (await regex()).compileProcmailRegex(re, { caseSensitive, quotedStart }); // cached there
+function compile(re: string, caseSensitive: boolean, log: LogFn, quotedStart = false): CompiledRegex {
+  if (!regexModule) throw new Error('the regex engine is not loaded (await regexLoading() first)');
+  const c = regexModule.compileProcmailRegex(re, { caseSensitive, quotedStart }); // cached there
   // procmail compiles at every evaluation, so it complains every time
   if (c.invalid !== undefined) log(`procmail: ${c.invalid}\n`);
   return c;
@@ -26,9 +33,9 @@ export interface ConditionMatch {
   match?: string;
 }
 
-export async function matchCondition(re: string, caseSensitive: boolean, text: string, log: LogFn, quotedStart = false): Promise<ConditionMatch> {
+export function matchCondition(re: string, caseSensitive: boolean, text: string, log: LogFn, quotedStart = false): ConditionMatch {
   if (re === '') return { matched: true };
-  const c = await compile(re, caseSensitive, log, quotedStart);
+  const c = compile(re, caseSensitive, log, quotedStart);
   if (!c.extracts) return { matched: c.test(text) };
   const m = c.exec(text);
   if (!m) return { matched: false };
@@ -39,10 +46,10 @@ export async function matchCondition(re: string, caseSensitive: boolean, text: s
  * A weighted regex condition `w^x re`: the first match adds w, the k-th w*x^(k-1); procmail
  * stops early when the series converges or a match is empty.
  */
-export async function scoreRegex(
+export function scoreRegex(
   re: string, caseSensitive: boolean, text: string,
   weightIn: number, xponent: number, scoreIn: number, log: LogFn, quotedStart = false,
-): Promise<{ score: number; match?: string }> {
+): { score: number; match?: string } {
   let score = scoreIn;
   let weight = weightIn;
   if (weight === 0) return { score };
@@ -53,7 +60,7 @@ export async function scoreRegex(
     weight *= xponent;
     return { score: emptyTail(score, weight, xponent) };
   }
-  const c = await compile(re, caseSensitive, log, quotedStart);
+  const c = compile(re, caseSensitive, log, quotedStart);
   // procmail's loop: search again only while the weight and the score still matter
   const searches = c.scan(text);
   let oweight = weight * weight;

@@ -15,31 +15,24 @@ export const AREA_END = '\uE001';
 export const AREA_START_CODE = 0xe000;
 export const AREA_END_CODE = 0xe001;
 
-// The engine runs many conditions over the same area string: keep the last few framings.
-const FRAME_CACHE_SIZE = 4;
-const recent: Array<{ text: string; framed: string }> = [];
+// The engine runs many conditions over the same area string: the last few results of the
+// per-area work (framing it, lower-casing it) are kept.
+const RECENT_AREAS = 4;
 
-/** AREA_START + text + AREA_END (cached by identity for the most recent texts). */
-export function frameArea(text: string): string {
-  for (const hit of recent) {
-    if (hit.text === text) return hit.framed;
-  }
-  const framed = AREA_START + text + AREA_END;
-  recent.unshift({ text, framed });
-  if (recent.length > FRAME_CACHE_SIZE) recent.pop();
-  return framed;
+/** `derive`, remembering its answer for the most recent texts. */
+function forRecentAreas(derive: (text: string) => string): (text: string) => string {
+  const recent: Array<{ text: string; out: string }> = [];
+  return (text) => {
+    for (const hit of recent) if (hit.text === text) return hit.out;
+    const out = derive(text);
+    recent.unshift({ text, out });
+    if (recent.length > RECENT_AREAS) recent.pop();
+    return out;
+  };
 }
 
-// ... and the same areas lower-cased, for the literal prefilter of compiled.ts
-const lowered: Array<{ text: string; lower: string }> = [];
+/** AREA_START + text + AREA_END. */
+export const frameArea = forRecentAreas((text) => AREA_START + text + AREA_END);
 
-/** text.toLowerCase() (cached by identity for the most recent texts). */
-export function lowerArea(text: string): string {
-  for (const hit of lowered) {
-    if (hit.text === text) return hit.lower;
-  }
-  const lower = text.toLowerCase();
-  lowered.unshift({ text, lower });
-  if (lowered.length > FRAME_CACHE_SIZE) lowered.pop();
-  return lower;
-}
+/** text.toLowerCase(), for the literal prefilter of compiled.ts. */
+export const lowerArea = forRecentAreas((text) => text.toLowerCase());
