@@ -28,10 +28,9 @@ Exit status: 0 no errors (warnings allowed), 1 errors found, 64 usage.
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = commandLine('lint', argv, {
-      home: { type: 'string' },
-      user: { type: 'string' },
-      'errors-only': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+    home: { type: 'string' },
+    user: { type: 'string' },
+    'errors-only': { type: 'boolean' },
   }, HELP, true);
   if (typeof parsed === 'number') return parsed;
   const v = parsed.values;

@@ -28,17 +28,16 @@ Run as root to deliver as any user; otherwise every user must have this process'
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = commandLine('lmtpd', argv, {
-      listen: { type: 'string', multiple: true },
-      'passwd-file': { type: 'string' },
-      'no-system-users': { type: 'boolean' },
-      'system-rc': { type: 'string' },
-      'recipient-delimiter': { type: 'string' },
-      'max-size': { type: 'string' },
-      timeout: { type: 'string' },
-      'workers-per-user': { type: 'string' },
-      'listener-user': { type: 'string' },
-      'log-level': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+    listen: { type: 'string', multiple: true },
+    'passwd-file': { type: 'string' },
+    'no-system-users': { type: 'boolean' },
+    'system-rc': { type: 'string' },
+    'recipient-delimiter': { type: 'string' },
+    'max-size': { type: 'string' },
+    timeout: { type: 'string' },
+    'workers-per-user': { type: 'string' },
+    'listener-user': { type: 'string' },
+    'log-level': { type: 'string' },
   }, HELP);
   if (typeof parsed === 'number') return parsed;
   const values = parsed.values;

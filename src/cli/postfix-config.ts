@@ -40,10 +40,9 @@ export function postfixLines(listen: string, virtualDomains: string[] = []): { m
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = commandLine('postfix-config', argv, {
-      config: { type: 'string', short: 'c' },
-      listen: { type: 'string' },
-      virtual: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' },
+    config: { type: 'string', short: 'c' },
+    listen: { type: 'string' },
+    virtual: { type: 'string', multiple: true },
   }, HELP);
   if (typeof parsed === 'number') return parsed;
   const values = parsed.values;

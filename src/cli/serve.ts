@@ -25,10 +25,9 @@ delivery (qid, rcpt, folder, bytes, ms).
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = commandLine('serve', argv, {
-      config: { type: 'string', short: 'c' },
-      check: { type: 'boolean' },
-      'print-config': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+    config: { type: 'string', short: 'c' },
+    check: { type: 'boolean' },
+    'print-config': { type: 'boolean' },
   }, HELP);
   if (typeof parsed === 'number') return parsed;
   const values = parsed.values;
