@@ -12,7 +12,6 @@ const shared = process.env.SLUICE_SHARED ?? resolve(import.meta.dirname, '../../
 const cases = join(shared, 'oracle/cases');
 const corpus = join(shared, 'corpus/mime');
 
-
 const SPECIAL = ['{', '}', ':', ':0', '*', '!', '|', '$', '"', "'", '`', '\\', '\n', ' ', '=', '?', '<', '>', '^', '\\/', '(', ')', '[', '#', 'INCLUDERC=x', 'SWITCHRC', '${X:-', 'VERBOSE=on\n', 'LOGABSTRACT=all\n', '\0', '\r'];
 
 function mutate(text: string, r: () => number): string {

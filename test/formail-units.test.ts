@@ -270,17 +270,21 @@ test('the caller\'s input buffer is never written to', async () => {
   }
 });
 
-test('input chunks are known as input; copies and other buffers are not', () => {
-  const data = B('a: b\nSubject: x\n\nbody\n');
+/** A source that hands out `data` at most `size` bytes per read, like a pipe. */
+function chunkedSource(data: Buffer, size: number): { readSync(into: Buffer): number } {
   let off = 0;
-  const r = new ByteReader({
+  return {
     readSync(into: Buffer): number {
-      const n = Math.min(into.length, 7, data.length - off); // pipe-sized reads: copied out
+      const n = Math.min(into.length, size, data.length - off);
       data.copy(into, 0, off, off + n);
       off += n;
       return n;
     },
-  });
+  };
+}
+
+test('input chunks are known as input; copies and other buffers are not', () => {
+  const r = new ByteReader(chunkedSource(B('a: b\nSubject: x\n\nbody\n'), 7)); // pipe-sized reads: copied out
   const buf = new LineBuffer();
   r.getc();
   r.appendLine(buf); // "a: b\n" lies in the first read: a view of it
@@ -299,17 +303,7 @@ test('split output is the same whatever the input arrives in', async () => {
     await runFormail(['-s'], { stdin, stdout: (b) => out.push(Buffer.from(b)), stderr: () => {}, env: {}, spawn: async () => 0 });
     return Buffer.concat(out);
   };
-  const reads = (size: number) => {
-    let off = 0;
-    return {
-      readSync(into: Buffer): number {
-        const n = Math.min(into.length, size, box.length - off);
-        box.copy(into, 0, off, off + n);
-        off += n;
-        return n;
-      },
-    };
-  };
+  const reads = (size: number) => chunkedSource(box, size);
   const whole = await split(box);
   assert.ok(whole.length > box.length); // a newline was added at the end, From lines escaped
   assert.deepEqual(await split(reads(13)), whole);

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lmtpOnce, maildirMessages, makeUser, needRoot, tempDir, testUid } from './lmtp-helpers.ts';
+import { eventually, lmtpOnce, maildirMessages, makeUser, needRoot, portOf, tempDir, testUid } from './lmtp-helpers.ts';
 
 const SLUICE = fileURLToPath(new URL('../bin/sluice', import.meta.url));
 
@@ -20,17 +20,11 @@ test('sluice lmtpd: delivers, and the listener writes the delivery line to the s
   let err = '';
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
   const lines = () => err.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-  const waitFor = async (pred: (l: Record<string, unknown>) => boolean) => {
-    for (let i = 0; i < 300; i++) {
-      const hit = lines().find(pred);
-      if (hit) return hit;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.fail(`no such log line in:\n${err}`);
-  };
+  const waitFor = async (pred: (l: Record<string, unknown>) => boolean) =>
+    (await eventually(() => lines().find(pred), 6000, 20)) ?? assert.fail(`no such log line in:\n${err}`);
   try {
     const ready = await waitFor((l) => l.msg === 'lmtpd ready');
-    const port = Number(String((ready.listen as string[])[0]).split(':').pop());
+    const port = portOf((ready.listen as string[])[0]!);
     const r = await lmtpOnce({ port }, 'a@example.com', ['ivy@sluice.test'], 'Subject: cli\r\n\r\nbody\r\n');
     assert.deepEqual(r.accepted, ['ivy@sluice.test']);
     assert.equal(maildirMessages(`${user.home}/Maildir`).length, 1);

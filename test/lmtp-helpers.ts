@@ -71,17 +71,27 @@ export function captureLog(): CapturedLog {
   return { logger, lines };
 }
 
+/** Asks `probe` every `every` ms until it answers (not undefined) or `ms` have passed. */
+export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, ms = 3000, every = 10): Promise<T | undefined> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const answer = await probe();
+    if (answer !== undefined || Date.now() > until) return answer;
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
 /**
  * The first captured line that `pred` accepts, waiting a little for it: lines written by the
  * listener process reach the supervisor's logger over IPC, a moment after the reply.
  */
-export async function logLine(log: CapturedLog, pred: (l: Record<string, unknown>) => boolean, ms = 3000): Promise<Record<string, unknown> | undefined> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const hit = log.lines.find(pred);
-    if (hit || Date.now() > until) return hit;
-    await new Promise((r) => setTimeout(r, 10));
-  }
+export function logLine(log: CapturedLog, pred: (l: Record<string, unknown>) => boolean, ms = 3000): Promise<Record<string, unknown> | undefined> {
+  return eventually(() => log.lines.find(pred), ms);
+}
+
+/** The port of a `host:port` address. */
+export function portOf(address: string): number {
+  return Number(address.split(':').pop());
 }
 
 export interface LmtpOutcome {

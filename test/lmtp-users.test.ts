@@ -9,7 +9,7 @@ import { replyFor } from '../src/lmtp/replies.ts';
 import { crlfToLf, newQueueId } from '../src/lmtp/listener.ts';
 import { bindSocket, parseListen } from '../src/lmtp/address.ts';
 import * as net from 'node:net';
-import { tempDir } from './lmtp-helpers.ts';
+import { eventually, portOf, tempDir } from './lmtp-helpers.ts';
 
 test('passwd-file: Dovecot format, comments and blank lines skipped', () => {
   const users = parsePasswdFile('# users\n\nalice:{PLAIN}pw:1001:1002::/home/v/alice::\nBob@Example.org:x:8:8::/srv/bob::userdb_x=y\n', 'users');
@@ -100,13 +100,13 @@ test('the supervisor\'s listening socket survives a failed accept (reported, sti
     // what net.Server does when accept(2) fails (EMFILE under a flood of connections)
     server.emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }));
     assert.deepEqual(errors, ['accept EMFILE']);
-    const port = Number(address.split(':').pop());
+    const port = portOf(address);
     await new Promise<void>((resolve, reject) => {
       const c = net.connect(port, '127.0.0.1', () => resolve());
       c.once('error', reject);
       c.once('connect', () => c.destroy());
     });
-    for (let i = 0; i < 100 && accepted === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => (accepted ? accepted : undefined), 1000);
     assert.equal(accepted, 1);
   } finally {
     server.close();

@@ -54,7 +54,6 @@ function mboxSample(): Buffer[] {
   return out;
 }
 
-
 const INSERTS = ['\n', '\n\n', ' ', '\t', '\0', '\r\n', 'From x\n', '\nFrom ', '>', '\nContent-Length: 3\n', 'Subject:', '\n '].map((s) =>
   Buffer.from(s, 'latin1'),
 );

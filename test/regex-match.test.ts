@@ -14,9 +14,7 @@ function areas(raw: string): { H: string; B: string; HB: string } {
   return { H, B, HB: H + B };
 }
 
-const LUNCH = areas(
-  LUNCH_TEXT,
-);
+const LUNCH = areas(LUNCH_TEXT);
 
 const test = (pattern: string, text: string, caseSensitive = false): boolean =>
   compileProcmailRegex(pattern, { caseSensitive }).test(text);
