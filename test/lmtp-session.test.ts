@@ -183,6 +183,16 @@ test('privilege separation: listener runs as nobody, workers as their users; no 
   assert.equal(maildirMessages(`${mallory.home}/Maildir`).length, 1);
 });
 
+/** A second daemon with `extra` options on a free port, closed after `body` however it ends. */
+async function withDaemon(extra: Partial<LmtpdOptions>, body: (d: LmtpdHandle, port: number) => Promise<void>): Promise<void> {
+  const d = await startLmtpd({ ...options, listen: ['127.0.0.1:0'], ...extra });
+  try {
+    await body(d, portOf(d.addresses[0]!));
+  } finally {
+    await d.close();
+  }
+}
+
 /** One message to bob, tried again for a while: the server may still be coming back. */
 const deliveredEventually = (p: number) => eventually(() => lmtpOnce({ port: p }, 'x@example.com', ['bob@sluice.test'], MESSAGE).catch(() => undefined), 2000, 50);
 
@@ -190,9 +200,7 @@ test('a listener that dies is replaced; messages sent to it as it dies do not ta
   const skip = needRoot();
   if (skip) return t.skip(skip);
   const own: LmtpdOptions = { ...options, listen: ['127.0.0.1:0'] };
-  const d = await startLmtpd(own);
-  try {
-    const p = portOf(d.addresses[0]!);
+  await withDaemon({}, async (d, p) => {
     const n = maildirMessages(`${users.bob!.home}/Maildir`).length;
     assert.deepEqual((await lmtpOnce({ port: p }, 'x@example.com', ['bob@sluice.test'], MESSAGE)).accepted, ['bob@sluice.test']);
     const first = d.listenerPid!;
@@ -211,9 +219,7 @@ test('a listener that dies is replaced; messages sent to it as it dies do not ta
     const r = await deliveredEventually(p);
     assert.deepEqual(r?.accepted, ['bob@sluice.test']);
     assert.equal(maildirMessages(`${users.bob!.home}/Maildir`).length, n + 2);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 test('close (SIGTERM) finishes a delivery in progress before it resolves', async () => {
@@ -232,44 +238,32 @@ test('close (SIGTERM) finishes a delivery in progress before it resolves', async
 });
 
 test('in-process mode (no separate listener) delivers the same way', async () => {
-  const d = await startLmtpd({ ...options, listen: ['127.0.0.1:0'], separateListener: false });
-  try {
+  await withDaemon({ separateListener: false }, async (d, p) => {
     assert.equal(d.listenerPid, undefined);
-    const p = portOf(d.addresses[0]!);
     const n = maildirMessages(`${users.bob!.home}/Maildir`).length;
     const r = await lmtpOnce({ port: p }, 'x@example.com', ['bob@sluice.test', 'zed@sluice.test'], MESSAGE);
     assert.deepEqual(r.accepted, ['bob@sluice.test']);
     assert.match(r.rejected.get('zed@sluice.test')!, /^550 5\.1\.1/);
     assert.equal(maildirMessages(`${users.bob!.home}/Maildir`).length, n + 1);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 test('recipients past the per-transaction limit get 452 4.5.3; the others are delivered', async () => {
-  const d = await startLmtpd({ ...options, listen: ['127.0.0.1:0'], maxRecipients: 2 });
-  try {
-    const p = portOf(d.addresses[0]!);
+  await withDaemon({ maxRecipients: 2 }, async (_d, p) => {
     const n = maildirMessages(`${users.bob!.home}/Maildir`).length;
     const r = await lmtpOnce({ port: p }, 'x@example.com', ['bob@sluice.test', 'bob+a@sluice.test', 'bob+b@sluice.test'], MESSAGE);
     assert.deepEqual(r.accepted, ['bob@sluice.test', 'bob+a@sluice.test']);
     assert.match(r.rejected.get('bob+b@sluice.test')!, /^452 4\.5\.3/);
     assert.equal(maildirMessages(`${users.bob!.home}/Maildir`).length, n + 2);
-  } finally {
-    await d.close();
-  }
+  });
 });
 
 test('connections past the per-address limit are told 421; a freed slot serves again', async () => {
-  const d = await startLmtpd({ ...options, listen: ['127.0.0.1:0'], maxClients: 1 });
-  try {
-    const p = portOf(d.addresses[0]!);
+  await withDaemon({ maxClients: 1 }, async (_d, p) => {
     const first = await lmtpConnect({ port: p });
     await assert.rejects(lmtpConnect({ port: p }), (err: { response?: string }) => /^421 /.test(err.response ?? ''));
     first.quit();
     const r = await deliveredEventually(p);
     assert.deepEqual(r?.accepted, ['bob@sluice.test']);
-  } finally {
-    await d.close();
-  }
+  });
 });
