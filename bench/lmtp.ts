@@ -17,7 +17,7 @@ import { interleave, median, timeShell, type Variant } from './timing.ts';
 
 /** Private ports, away from dovecot.sh's defaults that other users of the peers may hold. */
 const DOVECOT_PORTS = { IMAP_PORT: '11343', POP3_PORT: '11310', LMTP_PORT: '11324' };
-const MAIL_UID = 8; // Debian's `mail`, as dovecot.sh uses
+export const MAIL_UID = 8; // Debian's `mail`, as dovecot.sh uses
 const READY_TIMEOUT_MS = 30_000;
 
 /** Why the section cannot run, or null. */
@@ -42,10 +42,10 @@ async function missing(ctx: Context): Promise<string | null> {
 }
 
 /** Starts `sluice lmtpd` on a free port; resolves once it logged "lmtpd ready". */
-async function startSluiceLmtpd(ctx: Context, passwd: string, logPath: string): Promise<{ child: ChildProcess; port: number }> {
+export async function startSluiceLmtpd(env: NodeJS.ProcessEnv, passwd: string, logPath: string, extra: string[] = []): Promise<{ child: ChildProcess; port: number }> {
   const log = fs.openSync(logPath, 'w');
-  const child = spawn(SLUICE, ['lmtpd', '--listen', '127.0.0.1:0', '--passwd-file', passwd, '--no-system-users'], {
-    env: ctx.env,
+  const child = spawn(SLUICE, ['lmtpd', '--listen', '127.0.0.1:0', '--passwd-file', passwd, '--no-system-users', ...extra], {
+    env,
     stdio: ['ignore', 'ignore', log],
   });
   fs.closeSync(log);
@@ -66,7 +66,7 @@ async function startSluiceLmtpd(ctx: Context, passwd: string, logPath: string): 
   }
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const done = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
@@ -103,7 +103,7 @@ export async function lmtpSection(ctx: Context): Promise<SectionResult> {
   let lmtpd: { child: ChildProcess; port: number } | undefined;
   let postfix: PostfixRun | undefined;
   try {
-    lmtpd = await startSluiceLmtpd(ctx, passwd, join(dir, 'lmtpd.log'));
+    lmtpd = await startSluiceLmtpd(ctx.env, passwd, join(dir, 'lmtpd.log'));
     const port = { dovecot: Number(DOVECOT_PORTS.LMTP_PORT), sluice: lmtpd.port };
     const send = (server: keyof typeof port, count: number, sessions: number, reuse: boolean): string =>
       `smtp-source -L ${reuse ? '-d ' : ''}-s ${sessions} -m ${count} -F ${sq(msg)} -f sender@example.com -t alice@sluice.test 127.0.0.1:${port[server]}`;

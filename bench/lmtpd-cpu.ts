@@ -1,0 +1,108 @@
+// Where `sluice lmtpd` spends its CPU per message, by process (supervisor, listener,
+// workers), from /proc/PID/stat before and after a run: the figures that explain the lmtp
+// section's ratios. Not a comparison, so not a section of `npm run bench`:
+//
+//   node --import tsx bench/lmtpd-cpu.ts [MESSAGES] [-- lmtpd options, e.g. --workers-per-user 2]
+//
+// smtp-source -L -d (connections reused) sends MESSAGES (default 5000) copies of the lmtp
+// section's 5 KB message over 10 sessions to carol, a virtual user (uid mail) whose
+// ~/.procmailrc is the §(c) rc, after 1000 untimed ones. Needs root and smtp-source.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { generatedMessages, ldaRc, resetDir } from './fixtures.ts';
+import { MAIL_UID, startSluiceLmtpd, stopChild } from './lmtp.ts';
+import { warmUpMessages } from './lmtp-postfix.ts';
+
+const SESSIONS = 10;
+const TICK_MS = 1000 / 100; // USER_HZ
+
+interface Sample {
+  role: string;
+  ticks: number;
+  user: number;
+  system: number;
+}
+
+/** CPU ticks of `root` and every process below it, by pid. */
+function snapshot(root: number): Map<number, Sample> {
+  const parent = new Map<number, number>();
+  const stats = new Map<number, string[]>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(name), Number(f[1]));
+      stats.set(Number(name), f);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const below = (pid: number): boolean => pid === root || (parent.has(pid) && pid !== 1 && below(parent.get(pid)!));
+  const out = new Map<number, Sample>();
+  for (const [pid, f] of stats) {
+    if (!below(pid)) continue;
+    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+    const role = pid === root ? 'supervisor' : cmd.includes('lmtp-listener') ? 'listener' : cmd.includes('worker') ? 'worker' : cmd[0]!;
+    const user = Number(f[11]);
+    const system = Number(f[12]);
+    out.set(pid, { role, ticks: user + system, user, system });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const dash = args.indexOf('--');
+  const n = Number(args[0] && args[0] !== '--' ? args[0] : 5000);
+  const lmtpdArgs = dash >= 0 ? args.slice(dash + 1) : [];
+  if (process.getuid?.() !== 0) throw new Error('needs root (lmtpd delivers as user mail)');
+  const dir = fs.mkdtempSync(join(os.tmpdir(), 'sluice-lmtpd-cpu-'));
+  fs.chmodSync(dir, 0o755); // carol (uid mail) lives below it
+  try {
+    // the lmtp section's message (made there, or now, in the same bench directory)
+    const msg = generatedMessages(process.env.BENCH_DIR ?? '/tmp/sluice-bench', 2000).files[5]!;
+    const home = join(dir, 'carol');
+    resetDir(join(home, 'out'));
+    fs.writeFileSync(join(home, '.procmailrc'), ldaRc(join(home, 'out')), { mode: 0o644 });
+    execFileSync('chown', ['-R', `${MAIL_UID}:${MAIL_UID}`, home]);
+    const passwd = join(dir, 'passwd');
+    fs.writeFileSync(passwd, `carol:x:${MAIL_UID}:${MAIL_UID}::${home}::\n`);
+    const lmtpd = await startSluiceLmtpd(process.env, passwd, join(dir, 'lmtpd.log'), lmtpdArgs);
+    try {
+      const send = (count: number) =>
+        execFileSync('smtp-source', ['-L', '-d', '-s', String(SESSIONS), '-m', String(count), '-F', msg, '-f', 's@example.com', '-t', 'carol@sluice.test', `127.0.0.1:${lmtpd.port}`]);
+      send(warmUpMessages(n));
+      const before = snapshot(lmtpd.child.pid!);
+      const started = process.hrtime.bigint();
+      send(n);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const after = snapshot(lmtpd.child.pid!);
+      const perMsg = (ticks: number) => ((ticks * TICK_MS) / n).toFixed(3);
+      process.stdout.write(`${n} messages in ${seconds.toFixed(2)} s (${(n / seconds).toFixed(0)} msg/s), ${SESSIONS} sessions; CPU per message (ms):\n`);
+      const total = { ticks: 0, user: 0, system: 0 };
+      for (const [pid, a] of after) {
+        const b = before.get(pid) ?? { ticks: 0, user: 0, system: 0 };
+        const d = { ticks: a.ticks - b.ticks, user: a.user - b.user, system: a.system - b.system };
+        total.ticks += d.ticks;
+        total.user += d.user;
+        total.system += d.system;
+        process.stdout.write(`  ${a.role.padEnd(10)} ${String(pid).padStart(7)}  ${perMsg(d.ticks)}  (user ${perMsg(d.user)}, system ${perMsg(d.system)})\n`);
+      }
+      process.stdout.write(`  ${'all'.padEnd(18)} ${perMsg(total.ticks)}  (user ${perMsg(total.user)}, system ${perMsg(total.system)})\n`);
+      const filed = fs.readdirSync(join(home, 'out'), { recursive: true }).filter((p) => String(p).includes('/new/')).length;
+      if (filed !== warmUpMessages(n) + n) throw new Error(`${filed} messages filed, expected ${warmUpMessages(n) + n}`);
+    } finally {
+      await stopChild(lmtpd.child);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`lmtpd-cpu: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
