@@ -21,8 +21,9 @@ const DRAIN_SECONDS = 600;
  * Messages sent untimed to each target before its timed runs. A resident server is measured
  * in its steady state: sluice's workers are JavaScript, and V8 is still compiling their hot
  * code for the first few hundred messages each: with 4 workers, the first 2000-message run
- * after a 300-message warm-up was 3-21 % slower than the next (six pairs). procmail starts fresh
- * per message and has nothing to warm; Dovecot's processes warm after a few messages.
+ * after a 300-message warm-up was 3-21 % slower than the next (six pairs run by hand).
+ * procmail starts fresh per message and has nothing to warm; Dovecot's processes warm after
+ * a few messages.
  */
 export function warmUpMessages(n: number): number {
   return Math.min(1000, n);
