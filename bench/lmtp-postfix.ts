@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { sq, type Context } from './context.ts';
+import { machineTicks, TICK_MS, treeTicks, ticksBetween } from './cpu.ts';
 import { checkDelivered, folderCounts, formatCounts, ldaRc, PEERS, setAsideDir } from './fixtures.ts';
 import type { Row } from './report.ts';
 import { median, timeShell, type Variant } from './timing.ts';
@@ -75,6 +76,8 @@ export interface PostfixSetup {
   sessions: number;
   dovecotLmtpPort: number;
   sluiceLmtpPort: number;
+  /** The lmtpd's supervisor pid: its process tree's CPU is counted per run. */
+  sluicePid: number;
   /** Counts alice's messages in the Dovecot instance / empties them. */
   dovecotCount: () => Promise<number>;
   dovecotClear: () => Promise<void>;
@@ -83,10 +86,18 @@ export interface PostfixSetup {
   mailUid: number;
 }
 
+/** CPU per message of one timed run, ms: the whole machine's busy and idle time, and sluice lmtpd's processes. */
+export interface RunCpu {
+  busy: number;
+  idle: number;
+  sluice: number;
+}
+
 export interface PostfixRun {
   variants: Variant[];
   rows: (times: Map<string, number[]>) => Record<PostfixTarget, Row>;
   latency: Record<PostfixTarget, Delay[]>;
+  cpu: Record<PostfixTarget, RunCpu[]>;
   /** The last run's per-folder counts (procmail's; sluice's are checked equal). */
   deliveries: () => string;
   stop: () => Promise<void>;
@@ -193,6 +204,19 @@ async function setUp(p: PostfixSetup): Promise<PostfixRun> {
     await timeShell({ script: send(t, warmUpMessages(p.n)), env: ctx.env });
   }
 
+  // Where the CPU went during each run: with the machine saturated, the path that costs less
+  // CPU per message wins, and most of that CPU is Postfix's own (docs/benchmarks.md)
+  const cpu: Record<PostfixTarget, RunCpu[]> = { dovecot: [], sluice: [], procmail: [] };
+  const measured = async (t: PostfixTarget): Promise<number> => {
+    const m0 = machineTicks();
+    const s0 = treeTicks(p.sluicePid);
+    const { seconds } = await timeShell({ script: send(t, p.n), env: ctx.env });
+    const m1 = machineTicks();
+    const perMsg = (ticks: number): number => (ticks * TICK_MS) / p.n;
+    cpu[t].push({ busy: perMsg(m1.busy - m0.busy), idle: perMsg(m1.idle - m0.idle), sluice: perMsg(ticksBetween(s0, treeTicks(p.sluicePid))) });
+    return seconds;
+  };
+
   const variants: Variant[] = POSTFIX_TARGETS.map((t) => {
     let from = 0;
     return {
@@ -201,7 +225,7 @@ async function setUp(p: PostfixSetup): Promise<PostfixRun> {
         await clear[t]();
         from = fs.statSync(logPath).size;
       },
-      run: async () => (await timeShell({ script: send(t, p.n), env: ctx.env })).seconds,
+      run: () => measured(t),
       verify: async () => {
         await verify[t]();
         await collect(t, from, p.n);
@@ -220,6 +244,8 @@ async function setUp(p: PostfixSetup): Promise<PostfixRun> {
       const runs = times.get(`postfix-${t}`)!;
       const delays = latency[t].map((d) => d.delay);
       const agent = latency[t].map((d) => d.parts[3]);
+      const c = cpu[t];
+      const sluiceCpu = t === 'sluice' ? `, sluice lmtpd ${median(c.map((x) => x.sluice)).toFixed(2)} ms` : '';
       r[t] = {
         what: what[t],
         command: send(t, p.n),
@@ -227,7 +253,7 @@ async function setUp(p: PostfixSetup): Promise<PostfixRun> {
         work: p.n,
         unit: 'msg',
         runs,
-        note: `per-message latency over ${delays.length} messages: delay= p50 ${fmtS(percentile(delays, 50))} s, p99 ${fmtS(percentile(delays, 99))} s; delivery agent only (delays=.../d) p50 ${fmtS(percentile(agent, 50))} s, p99 ${fmtS(percentile(agent, 99))} s`,
+        note: `per-message latency over ${delays.length} messages: delay= p50 ${fmtS(percentile(delays, 50))} s, p99 ${fmtS(percentile(delays, 99))} s; delivery agent only (delays=.../d) p50 ${fmtS(percentile(agent, 50))} s, p99 ${fmtS(percentile(agent, 99))} s; CPU per message (median of runs): machine busy ${median(c.map((x) => x.busy)).toFixed(2)} ms, idle ${median(c.map((x) => x.idle)).toFixed(2)} ms${sluiceCpu}`,
       };
     }
     return r;
@@ -237,6 +263,7 @@ async function setUp(p: PostfixSetup): Promise<PostfixRun> {
     variants,
     rows,
     latency,
+    cpu,
     deliveries: () => formatCounts(counts.procmail),
     stop: async () => void (await timeShell({ script: postfixSh(`stop ${sq(pf)}`), env }).catch(() => undefined)),
   };

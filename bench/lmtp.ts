@@ -167,6 +167,7 @@ export async function lmtpSection(ctx: Context): Promise<SectionResult> {
       sessions: s,
       dovecotLmtpPort: port.dovecot,
       sluiceLmtpPort: port.sluice,
+      sluicePid: lmtpd.child.pid!,
       dovecotCount,
       dovecotClear: clear.dovecot,
       carolHome,
@@ -190,7 +191,7 @@ export async function lmtpSection(ctx: Context): Promise<SectionResult> {
         ratioOf('lmtp', 'via Postfix: sluice lmtpd (rc) vs Dovecot LMTP', pf.sluice, pf.dovecot, goal),
         ratioOf('lmtp', 'via Postfix: sluice lmtpd (rc) vs pipe procmail -m rc', pf.sluice, pf.procmail, goal),
       ],
-      facts: { message: msg, sessions: s, delivered: n, postfixLatency: latencyFacts(postfix.latency), deliveriesText: `via Postfix, procmail = sluice: ${postfix.deliveries()}` },
+      facts: { message: msg, sessions: s, delivered: n, postfixLatency: latencyFacts(postfix.latency), postfixCpuPerMessageMs: postfix.cpu, deliveriesText: `via Postfix, procmail = sluice: ${postfix.deliveries()}` },
     };
   } finally {
     if (postfix) await postfix.stop();

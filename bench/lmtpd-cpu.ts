@@ -11,47 +11,15 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
+import { TICK_MS, treeTicks } from './cpu.ts';
 import { generatedMessages, ldaRc, resetDir } from './fixtures.ts';
 import { MAIL_UID, startSluiceLmtpd, stopChild } from './lmtp.ts';
 import { warmUpMessages } from './lmtp-postfix.ts';
 
 const SESSIONS = 10;
-const TICK_MS = 1000 / 100; // USER_HZ
 
-interface Sample {
-  role: string;
-  ticks: number;
-  user: number;
-  system: number;
-}
-
-/** CPU ticks of `root` and every process below it, by pid. */
-function snapshot(root: number): Map<number, Sample> {
-  const parent = new Map<number, number>();
-  const stats = new Map<number, string[]>();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const text = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      parent.set(Number(name), Number(f[1]));
-      stats.set(Number(name), f);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const below = (pid: number): boolean => pid === root || (parent.has(pid) && pid !== 1 && below(parent.get(pid)!));
-  const out = new Map<number, Sample>();
-  for (const [pid, f] of stats) {
-    if (!below(pid)) continue;
-    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
-    const role = pid === root ? 'supervisor' : cmd.includes('lmtp-listener') ? 'listener' : cmd.includes('worker') ? 'worker' : cmd[0]!;
-    const user = Number(f[11]);
-    const system = Number(f[12]);
-    out.set(pid, { role, ticks: user + system, user, system });
-  }
-  return out;
-}
+const roleOf = (root: number) => (pid: number, argv: string[]): string =>
+  pid === root ? 'supervisor' : argv.includes('lmtp-listener') ? 'listener' : argv.includes('worker') ? 'worker' : argv[0]!;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -75,11 +43,11 @@ async function main(): Promise<void> {
       const send = (count: number) =>
         execFileSync('smtp-source', ['-L', '-d', '-s', String(SESSIONS), '-m', String(count), '-F', msg, '-f', 's@example.com', '-t', 'carol@sluice.test', `127.0.0.1:${lmtpd.port}`]);
       send(warmUpMessages(n));
-      const before = snapshot(lmtpd.child.pid!);
+      const before = treeTicks(lmtpd.child.pid!, roleOf(lmtpd.child.pid!));
       const started = process.hrtime.bigint();
       send(n);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const after = snapshot(lmtpd.child.pid!);
+      const after = treeTicks(lmtpd.child.pid!, roleOf(lmtpd.child.pid!));
       const perMsg = (ticks: number) => ((ticks * TICK_MS) / n).toFixed(3);
       process.stdout.write(`${n} messages in ${seconds.toFixed(2)} s (${(n / seconds).toFixed(0)} msg/s), ${SESSIONS} sessions; CPU per message (ms):\n`);
       const total = { ticks: 0, user: 0, system: 0 };
