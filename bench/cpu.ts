@@ -20,12 +20,14 @@ export function machineTicks(): MachineTicks {
   return { busy: user + nice + system + irq + softirq, idle: idle + iowait };
 }
 
-/** One process's CPU ticks and what it is. */
+/** One process's CPU ticks, its time waiting for a CPU, and what it is. */
 export interface ProcessTicks {
   role: string;
   ticks: number;
   user: number;
   system: number;
+  /** ms its main thread spent runnable but waiting on a run queue (/proc/PID/schedstat; 0 where the kernel has none). */
+  waitMs: number;
 }
 
 /**
@@ -60,14 +62,23 @@ export function treeTicks(root: number, roleOf: (pid: number, argv: string[]) =>
     }
     const user = Number(f[11]);
     const system = Number(f[12]);
-    out.set(pid, { role: roleOf(pid, argv), ticks: user + system, user, system });
+    out.set(pid, { role: roleOf(pid, argv), ticks: user + system, user, system, waitMs: runQueueWaitMs(pid) });
   }
   return out;
 }
 
-/** Sum of the ticks in `after` minus those in `before`, over the processes of `after`. */
-export function ticksBetween(before: Map<number, ProcessTicks>, after: Map<number, ProcessTicks>): number {
+/** schedstat: "time on CPU (ns) time waiting on a run queue (ns) time slices". */
+function runQueueWaitMs(pid: number): number {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'latin1').split(' ')[1]) / 1e6 || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** How much `field` grew from `before` to `after`, summed over the processes of `after`. */
+export function grownBy(before: Map<number, ProcessTicks>, after: Map<number, ProcessTicks>, field: 'ticks' | 'waitMs' = 'ticks'): number {
   let sum = 0;
-  for (const [pid, a] of after) sum += a.ticks - (before.get(pid)?.ticks ?? 0);
+  for (const [pid, a] of after) sum += a[field] - (before.get(pid)?.[field] ?? 0);
   return sum;
 }

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { sq, type Context } from './context.ts';
-import { machineTicks, TICK_MS, treeTicks, ticksBetween } from './cpu.ts';
+import { grownBy, machineTicks, TICK_MS, treeTicks } from './cpu.ts';
 import { checkDelivered, folderCounts, formatCounts, ldaRc, PEERS, setAsideDir } from './fixtures.ts';
 import type { Row } from './report.ts';
 import { median, timeShell, type Variant } from './timing.ts';
@@ -86,11 +86,14 @@ export interface PostfixSetup {
   mailUid: number;
 }
 
-/** CPU per message of one timed run, ms: the whole machine's busy and idle time, and sluice lmtpd's processes. */
+/**
+ * CPU per message of one timed run, ms: the whole machine's busy and idle time; in sluice's
+ * runs also lmtpd's processes, their CPU and their time waiting for a CPU.
+ */
 export interface RunCpu {
   busy: number;
   idle: number;
-  sluice: number;
+  sluice?: { cpu: number; runQueueWait: number };
 }
 
 export interface PostfixRun {
@@ -208,12 +211,17 @@ async function setUp(p: PostfixSetup): Promise<PostfixRun> {
   // CPU per message wins, and most of that CPU is Postfix's own (docs/benchmarks.md)
   const cpu: Record<PostfixTarget, RunCpu[]> = { dovecot: [], sluice: [], procmail: [] };
   const measured = async (t: PostfixTarget): Promise<number> => {
+    const s0 = t === 'sluice' ? treeTicks(p.sluicePid) : undefined;
     const m0 = machineTicks();
-    const s0 = treeTicks(p.sluicePid);
     const { seconds } = await timeShell({ script: send(t, p.n), env: ctx.env });
     const m1 = machineTicks();
     const perMsg = (ticks: number): number => (ticks * TICK_MS) / p.n;
-    cpu[t].push({ busy: perMsg(m1.busy - m0.busy), idle: perMsg(m1.idle - m0.idle), sluice: perMsg(ticksBetween(s0, treeTicks(p.sluicePid))) });
+    const run: RunCpu = { busy: perMsg(m1.busy - m0.busy), idle: perMsg(m1.idle - m0.idle) };
+    if (s0) {
+      const s1 = treeTicks(p.sluicePid);
+      run.sluice = { cpu: perMsg(grownBy(s0, s1)), runQueueWait: grownBy(s0, s1, 'waitMs') / p.n };
+    }
+    cpu[t].push(run);
     return seconds;
   };
 
@@ -245,7 +253,10 @@ async function setUp(p: PostfixSetup): Promise<PostfixRun> {
       const delays = latency[t].map((d) => d.delay);
       const agent = latency[t].map((d) => d.parts[3]);
       const c = cpu[t];
-      const sluiceCpu = t === 'sluice' ? `, sluice lmtpd ${median(c.map((x) => x.sluice)).toFixed(2)} ms` : '';
+      const lmtpd = c.flatMap((x) => (x.sluice ? [x.sluice] : []));
+      const sluiceCpu = lmtpd.length
+        ? `; sluice lmtpd ${median(lmtpd.map((x) => x.cpu)).toFixed(2)} ms, waiting for a CPU ${median(lmtpd.map((x) => x.runQueueWait)).toFixed(2)} ms`
+        : '';
       r[t] = {
         what: what[t],
         command: send(t, p.n),
