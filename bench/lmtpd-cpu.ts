@@ -2,11 +2,14 @@
 // workers), from /proc/PID/stat before and after a run: the figures that explain the lmtp
 // section's ratios. Not a comparison, so not a section of `npm run bench`:
 //
-//   node --import tsx bench/lmtpd-cpu.ts [MESSAGES] [-- lmtpd options, e.g. --workers-per-user 2]
+//   node --import tsx bench/lmtpd-cpu.ts [MESSAGES] [--rounds R] [-- lmtpd options, e.g. --workers-per-user 2]
 //
 // smtp-source -L -d (connections reused) sends MESSAGES (default 5000) copies of the lmtp
 // section's 5 KB message over 10 sessions to carol, a virtual user (uid mail) whose
 // ~/.procmailrc is the §(c) rc, after 1000 untimed ones. Needs root and smtp-source.
+// With --rounds R there is no warm-up: a fresh lmtpd gets R runs of MESSAGES each, and every
+// run prints its CPU per message (listener, workers), i.e. how lmtpd warms up from cold
+// (SLUICE_CHILD_V8_FLAGS='' runs its children with V8's default flags, for comparison).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,10 +25,14 @@ const roleOf = (root: number) => (pid: number, argv: string[]): string =>
   pid === root ? 'supervisor' : argv.includes('lmtp-listener') ? 'listener' : argv.includes('worker') ? 'worker' : argv[0]!;
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const dash = args.indexOf('--');
-  const n = Number(args[0] && args[0] !== '--' ? args[0] : 5000);
-  const lmtpdArgs = dash >= 0 ? args.slice(dash + 1) : [];
+  const all = process.argv.slice(2);
+  const dash = all.indexOf('--');
+  const args = dash >= 0 ? all.slice(0, dash) : all;
+  const lmtpdArgs = dash >= 0 ? all.slice(dash + 1) : [];
+  const r = args.indexOf('--rounds');
+  const rounds = r >= 0 ? Number(args.splice(r, 2)[1]) : 0;
+  const n = Number(args[0] ?? 5000);
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(rounds) || rounds < 0) throw new Error('usage: lmtpd-cpu.ts [MESSAGES] [--rounds R] [-- lmtpd options]');
   if (process.getuid?.() !== 0) throw new Error('needs root (lmtpd delivers as user mail)');
   const dir = fs.mkdtempSync(join(os.tmpdir(), 'sluice-lmtpd-cpu-'));
   fs.chmodSync(dir, 0o755); // carol (uid mail) lives below it
@@ -42,6 +49,12 @@ async function main(): Promise<void> {
     try {
       const send = (count: number) =>
         execFileSync('smtp-source', ['-L', '-d', '-s', String(SESSIONS), '-m', String(count), '-F', msg, '-f', 's@example.com', '-t', 'carol@sluice.test', `127.0.0.1:${lmtpd.port}`]);
+      const root = lmtpd.child.pid!;
+      if (rounds) {
+        printRounds(rounds, n, () => treeTicks(root, roleOf(root)), send);
+        checkFiled(home, rounds * n);
+        return;
+      }
       send(warmUpMessages(n));
       const before = treeTicks(lmtpd.child.pid!, roleOf(lmtpd.child.pid!));
       const started = process.hrtime.bigint();
@@ -60,14 +73,37 @@ async function main(): Promise<void> {
         process.stdout.write(`  ${a.role.padEnd(10)} ${String(pid).padStart(7)}  ${perMsg(d.ticks)}  (user ${perMsg(d.user)}, system ${perMsg(d.system)})\n`);
       }
       process.stdout.write(`  ${'all'.padEnd(18)} ${perMsg(total.ticks)}  (user ${perMsg(total.user)}, system ${perMsg(total.system)})\n`);
-      const filed = fs.readdirSync(join(home, 'out'), { recursive: true }).filter((p) => String(p).includes('/new/')).length;
-      if (filed !== warmUpMessages(n) + n) throw new Error(`${filed} messages filed, expected ${warmUpMessages(n) + n}`);
+      checkFiled(home, warmUpMessages(n) + n);
     } finally {
       await stopChild(lmtpd.child);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+type Snapshot = ReturnType<typeof treeTicks>;
+
+/** R runs of n messages from cold: CPU per message of each run, all processes and by role. */
+function printRounds(rounds: number, n: number, snapshot: () => Snapshot, send: (count: number) => void): void {
+  process.stdout.write(`${rounds} runs of ${n} messages from a fresh lmtpd, ${SESSIONS} sessions; CPU per message (ms):\n`);
+  for (let i = 0; i < rounds; i++) {
+    const before = snapshot();
+    const started = process.hrtime.bigint();
+    send(n);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const by = new Map<string, number>();
+    for (const [pid, a] of snapshot()) by.set(a.role, (by.get(a.role) ?? 0) + a.ticks - (before.get(pid)?.ticks ?? 0));
+    const per = (ticks: number) => ((ticks * TICK_MS) / n).toFixed(3);
+    const total = [...by.values()].reduce((a, b) => a + b, 0);
+    const from = i * n;
+    process.stdout.write(`  messages ${String(from + 1).padStart(6)}-${String(from + n).padEnd(6)} all ${per(total)}  listener ${per(by.get('listener') ?? 0)}  workers ${per(by.get('worker') ?? 0)}  (${(n / seconds).toFixed(0)} msg/s)\n`);
+  }
+}
+
+function checkFiled(home: string, expected: number): void {
+  const filed = fs.readdirSync(join(home, 'out'), { recursive: true }).filter((p) => String(p).includes('/new/')).length;
+  if (filed !== expected) throw new Error(`${filed} messages filed, expected ${expected}`);
 }
 
 main().catch((err: unknown) => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { startLmtpd, LMTPD_DEFAULTS, type LmtpdHandle, type LmtpdOptions } from '../src/lmtp/daemon.ts';
+import { childV8Flags, CHILD_V8_FLAGS } from '../src/lmtp/spawn.ts';
 import {
   captureLog, eventually, lmtpConnect, logLine, lmtpOnce, lmtpSend, maildirMessages, makeUser, needRoot, portOf, processUid, tempDir, testUid,
   type CapturedLog, type TestUser,
@@ -181,6 +182,22 @@ test('privilege separation: listener runs as nobody, workers as their users; no 
   assert.deepEqual(r.accepted, ['mallory@sluice.test']);
   assert.equal(maildirMessages(`${users.bob!.home}/Maildir`).length, bobBefore);
   assert.equal(maildirMessages(`${mallory.home}/Maildir`).length, 1);
+});
+
+test('the listener and the workers run with the V8 flags that shorten their warm-up', async (t) => {
+  const skip = needRoot();
+  if (skip) return t.skip(skip);
+  await lmtpOnce({ port }, 'x@example.com', ['bob@sluice.test'], MESSAGE); // at least one worker
+  const pids = [daemon.listenerPid!, ...daemon.workerPids()];
+  assert.ok(pids.length >= 2);
+  for (const pid of pids) {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+    for (const flag of CHILD_V8_FLAGS) assert.ok(argv.includes(flag), `process ${pid} (${argv.join(' ')}) runs without ${flag}`);
+  }
+  // the override, for measuring: empty means V8's defaults
+  assert.deepEqual(childV8Flags({ SLUICE_CHILD_V8_FLAGS: '' }), []);
+  assert.deepEqual(childV8Flags({ SLUICE_CHILD_V8_FLAGS: ' --a  --b=1 ' }), ['--a', '--b=1']);
+  assert.deepEqual(childV8Flags({}), [...CHILD_V8_FLAGS]);
 });
 
 /** A second daemon with `extra` options on a free port, closed after `body` however it ends. */
