@@ -15,12 +15,13 @@ export interface SluiceEntry {
 
 /**
  * V8 flags for the resident children. A worker runs the same few hundred functions once per
- * delivery, and V8's default budget (--interrupt-budget=67584 bytes of bytecode run before a
- * function is considered for optimisation) left lmtpd at roughly twice its steady-state CPU per message
- * for its first ~10 000 messages (four workers). A quarter of it reaches the steady state after
- * ~4 000, with the same steady-state cost (`bench/lmtpd-cpu.ts --rounds` shows the curve).
+ * delivery, and with V8's default budget (--interrupt-budget=67584: bytes of bytecode a
+ * function runs before it is considered for optimisation) lmtpd spent about twice its
+ * steady-state CPU per message over its first ~8 000 messages (four workers). An eighth of
+ * it gets there after ~4 000 messages, at the same steady-state cost (`bench/lmtpd-cpu.ts
+ * --rounds` prints the curve, SLUICE_CHILD_V8_FLAGS='' the default's; docs/benchmarks.md).
  */
-export const CHILD_V8_FLAGS: readonly string[] = ['--interrupt-budget=16896'];
+export const CHILD_V8_FLAGS: readonly string[] = ['--interrupt-budget=8448'];
 
 /** CHILD_V8_FLAGS, or the space-separated flags of SLUICE_CHILD_V8_FLAGS when set (for measuring). */
 export function childV8Flags(env: NodeJS.ProcessEnv = process.env): string[] {
