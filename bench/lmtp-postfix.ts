@@ -20,11 +20,12 @@ const DRAIN_SECONDS = 600;
 
 /**
  * Messages sent untimed to each target before its timed runs. A resident server is measured
- * in its steady state: sluice's workers are JavaScript, and V8 is still compiling their hot
- * code for the first few hundred messages each: with 4 workers, the first 2000-message run
- * after a 300-message warm-up was 3-21 % slower than the next (six pairs run by hand).
- * procmail starts fresh per message and has nothing to warm; Dovecot's processes warm after
- * a few messages.
+ * near its steady state: sluice's workers are JavaScript, and V8 compiles their hot code
+ * while they deliver. With the flags of src/lmtp/spawn.ts a fresh lmtpd reaches its steady
+ * CPU per message after ~4 000 messages (`bench/lmtpd-cpu.ts --rounds`), so after this
+ * warm-up the first timed runs still pay part of it (results.json: sluice's CPU per message
+ * falls over its rounds). procmail starts fresh per message and has nothing to warm;
+ * Dovecot's processes warm after a few messages.
  */
 export function warmUpMessages(n: number): number {
   return Math.min(1000, n);
