@@ -2,10 +2,10 @@
 //   [4-byte length of the rest][4-byte length of the head][JSON head, UTF-8][body bytes]
 // The head is a small plain object (the job, the result: strings, numbers, booleans); the
 // body is the message, sent as it is: putting megabytes through any serializer copies them
-// once more on each side. JSON rather than v8.serialize(): that builds a serializer object
-// per call, and was a tenth of a worker's JavaScript time per delivery in a CPU profile. A frame
-// larger than the agreed limit closes the channel: the worker runs as a mail user and must
-// not let the (less trusted) network side make it allocate without bound.
+// once more on each side. JSON rather than v8.serialize(), which builds a serializer object
+// for every call. A frame larger than the agreed limit closes the channel: the worker runs
+// as a mail user and must not let the (less trusted) network side make it allocate without
+// bound.
 import type * as net from 'node:net';
 import { LMTP_FRAME_SLACK } from '../limits.ts';
 
