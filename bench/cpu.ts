@@ -76,9 +76,25 @@ function runQueueWaitMs(pid: number): number {
   }
 }
 
+/** What each process of `after` used between the two snapshots (named as in `after`). */
+export function growthByProcess(before: Map<number, ProcessTicks>, after: Map<number, ProcessTicks>): Map<number, ProcessTicks> {
+  const out = new Map<number, ProcessTicks>();
+  for (const [pid, a] of after) {
+    const b = before.get(pid);
+    out.set(pid, {
+      role: a.role,
+      ticks: a.ticks - (b?.ticks ?? 0),
+      user: a.user - (b?.user ?? 0),
+      system: a.system - (b?.system ?? 0),
+      waitMs: a.waitMs - (b?.waitMs ?? 0),
+    });
+  }
+  return out;
+}
+
 /** How much `field` grew from `before` to `after`, summed over the processes of `after`. */
-export function grownBy(before: Map<number, ProcessTicks>, after: Map<number, ProcessTicks>, field: 'ticks' | 'waitMs' = 'ticks'): number {
+export function grownBy(before: Map<number, ProcessTicks>, after: Map<number, ProcessTicks>, field: 'ticks' | 'user' | 'system' | 'waitMs' = 'ticks'): number {
   let sum = 0;
-  for (const [pid, a] of after) sum += a[field] - (before.get(pid)?.[field] ?? 0);
+  for (const g of growthByProcess(before, after).values()) sum += g[field];
   return sum;
 }

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import { TICK_MS, treeTicks } from './cpu.ts';
+import { grownBy, growthByProcess, TICK_MS, treeTicks } from './cpu.ts';
 import { generatedMessages, ldaRc, resetDir } from './fixtures.ts';
 import { MAIL_UID, startSluiceLmtpd, stopChild } from './lmtp.ts';
 import { warmUpMessages } from './lmtp-postfix.ts';
@@ -50,29 +50,24 @@ async function main(): Promise<void> {
       const send = (count: number) =>
         execFileSync('smtp-source', ['-L', '-d', '-s', String(SESSIONS), '-m', String(count), '-F', msg, '-f', 's@example.com', '-t', 'carol@sluice.test', `127.0.0.1:${lmtpd.port}`]);
       const root = lmtpd.child.pid!;
+      const snapshot = () => treeTicks(root, roleOf(root));
       if (rounds) {
-        printRounds(rounds, n, () => treeTicks(root, roleOf(root)), send);
+        printRounds(rounds, n, snapshot, send);
         checkFiled(home, rounds * n);
         return;
       }
       send(warmUpMessages(n));
-      const before = treeTicks(lmtpd.child.pid!, roleOf(lmtpd.child.pid!));
+      const before = snapshot();
       const started = process.hrtime.bigint();
       send(n);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const after = treeTicks(lmtpd.child.pid!, roleOf(lmtpd.child.pid!));
+      const after = snapshot();
       const perMsg = (ticks: number) => ((ticks * TICK_MS) / n).toFixed(3);
       process.stdout.write(`${n} messages in ${seconds.toFixed(2)} s (${(n / seconds).toFixed(0)} msg/s), ${SESSIONS} sessions; CPU per message (ms):\n`);
-      const total = { ticks: 0, user: 0, system: 0 };
-      for (const [pid, a] of after) {
-        const b = before.get(pid) ?? { ticks: 0, user: 0, system: 0 };
-        const d = { ticks: a.ticks - b.ticks, user: a.user - b.user, system: a.system - b.system };
-        total.ticks += d.ticks;
-        total.user += d.user;
-        total.system += d.system;
-        process.stdout.write(`  ${a.role.padEnd(10)} ${String(pid).padStart(7)}  ${perMsg(d.ticks)}  (user ${perMsg(d.user)}, system ${perMsg(d.system)})\n`);
+      for (const [pid, d] of growthByProcess(before, after)) {
+        process.stdout.write(`  ${d.role.padEnd(10)} ${String(pid).padStart(7)}  ${perMsg(d.ticks)}  (user ${perMsg(d.user)}, system ${perMsg(d.system)})\n`);
       }
-      process.stdout.write(`  ${'all'.padEnd(18)} ${perMsg(total.ticks)}  (user ${perMsg(total.user)}, system ${perMsg(total.system)})\n`);
+      process.stdout.write(`  ${'all'.padEnd(18)} ${perMsg(grownBy(before, after))}  (user ${perMsg(grownBy(before, after, 'user'))}, system ${perMsg(grownBy(before, after, 'system'))})\n`);
       checkFiled(home, warmUpMessages(n) + n);
     } finally {
       await stopChild(lmtpd.child);
@@ -92,10 +87,11 @@ function printRounds(rounds: number, n: number, snapshot: () => Snapshot, send: 
     const started = process.hrtime.bigint();
     send(n);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const after = snapshot();
     const by = new Map<string, number>();
-    for (const [pid, a] of snapshot()) by.set(a.role, (by.get(a.role) ?? 0) + a.ticks - (before.get(pid)?.ticks ?? 0));
+    for (const d of growthByProcess(before, after).values()) by.set(d.role, (by.get(d.role) ?? 0) + d.ticks);
     const per = (ticks: number) => ((ticks * TICK_MS) / n).toFixed(3);
-    const total = [...by.values()].reduce((a, b) => a + b, 0);
+    const total = grownBy(before, after);
     const from = i * n;
     process.stdout.write(`  messages ${String(from + 1).padStart(6)}-${String(from + n).padEnd(6)} all ${per(total)}  listener ${per(by.get('listener') ?? 0)}  workers ${per(by.get('worker') ?? 0)}  (${(n / seconds).toFixed(0)} msg/s)\n`);
   }

@@ -134,7 +134,7 @@ test('bench arguments: sections, --quick, --no-build, unknown words refused', ()
 
 test('CPU accounting: a busy child shows up in its parent tree and in the machine busy time', async () => {
   const { spawn } = await import('node:child_process');
-  const { grownBy, machineTicks, treeTicks } = await import('../bench/cpu.ts');
+  const { grownBy, growthByProcess, machineTicks, treeTicks } = await import('../bench/cpu.ts');
   // a child that burns 0.3 s of CPU (not of wall time: the machine may be busy), says so,
   // and stays alive to be counted
   const burn = 'const u=()=>{const c=process.cpuUsage();return (c.user+c.system)/1000};while(u()<300);process.stdout.write("done");setTimeout(()=>{},60000)';
@@ -150,6 +150,10 @@ test('CPU accounting: a busy child shows up in its parent tree and in the machin
     const burned = after.get(child.pid!)!.ticks - (before.get(child.pid!)?.ticks ?? 0);
     assert.ok(burned >= 20, `the child's 0.3 s of CPU is counted (${burned} ticks)`);
     assert.ok(grownBy(before, after) >= burned);
+    const own = growthByProcess(before, after).get(child.pid!)!;
+    assert.equal(own.ticks, burned);
+    assert.equal(own.user + own.system, own.ticks);
+    assert.equal(own.role, 'burner');
     // (per-task times and /proc/stat are sampled differently: allow a few ticks of skew)
     assert.ok(m1.busy - m0.busy >= burned * 0.8, `the machine was busy about as long as the child at least (${m1.busy - m0.busy} ticks)`);
     assert.ok(m1.idle >= m0.idle);
